@@ -1,0 +1,490 @@
+package mesibo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"mime"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Defaults and limits of the API and of this client.
+const (
+	// DefaultEndpoint is Mesibo's public backend API.
+	DefaultEndpoint = "https://api.mesibo.com/api.php"
+	// DefaultRequestTimeout bounds one HTTP attempt.
+	DefaultRequestTimeout = 30 * time.Second
+	// DefaultMaxRetries is how many times a transient failure is retried.
+	DefaultMaxRetries = 4
+	// MaxListCount is the most entries usersget and groupgetmembers return.
+	MaxListCount = 20
+	// DefaultMaxMembersPerEdit bounds the addresses sent in one groupeditmembers call.
+	DefaultMaxMembersPerEdit = 100
+	// maxEditBytes bounds the length of the comma-separated address list sent in
+	// one groupeditmembers call, whatever the number of addresses.
+	maxEditBytes = 4000
+	// maxResponseBytes is the largest answer accepted. The biggest legitimate
+	// answer (20 users) is a few kilobytes.
+	maxResponseBytes = 1 << 20
+	// maxRetryAfter caps how long a Retry-After header can make the client wait.
+	maxRetryAfter = 2 * time.Minute
+	// snippetBytes is how much of an unexpected answer an error message quotes.
+	snippetBytes = 120
+)
+
+// Logger receives the client's structured log lines. Fields never contain the
+// app token or user access tokens.
+type Logger interface {
+	Debug(ctx context.Context, msg string, fields map[string]any)
+	Trace(ctx context.Context, msg string, fields map[string]any)
+}
+
+// Config configures a Client. The zero value of each field selects its default.
+type Config struct {
+	// Endpoint is the backend API URL; DefaultEndpoint when empty.
+	Endpoint string
+	// AllowInsecureHTTP permits an http:// endpoint on a host that is not loopback.
+	AllowInsecureHTTP bool
+	// AppToken authorises every request. Without it, every call fails with
+	// ErrMissingAppToken before anything is sent.
+	AppToken string
+	// HTTPClient sends the requests; a client with keep-alive connections and
+	// no redirects when nil. Its Timeout should be zero: RequestTimeout bounds
+	// each attempt.
+	HTTPClient *http.Client
+	// Version is the caller's version, sent in the User-Agent.
+	Version string
+	// UserAgent is appended to "terraform-provider-mesibo/<Version>".
+	UserAgent string
+	// RequestTimeout bounds each attempt; DefaultRequestTimeout when zero.
+	RequestTimeout time.Duration
+	// MaxRetries is how many times a transient failure is retried (0: never).
+	MaxRetries int
+	// RetryWaitMin and RetryWaitMax bound the exponential backoff between
+	// attempts; 500ms and 30s when zero.
+	RetryWaitMin, RetryWaitMax time.Duration
+	// MaxMembersPerEdit bounds the addresses in one groupeditmembers call;
+	// DefaultMaxMembersPerEdit when zero.
+	MaxMembersPerEdit int
+	// Logger receives debug and trace lines; none are written when nil.
+	Logger Logger
+}
+
+// Client calls the Mesibo backend API. It is safe for concurrent use.
+type Client struct {
+	endpoint          string
+	appToken          string
+	http              *http.Client
+	userAgent         string
+	timeout           time.Duration
+	maxRetries        int
+	waitMin, waitMax  time.Duration
+	maxMembersPerEdit int
+	log               Logger
+
+	randMu sync.Mutex
+	rand   *rand.Rand
+}
+
+// New returns a client for cfg. It fails only for an endpoint that is not a
+// usable URL or that would send the app token over plain HTTP to another machine.
+func New(cfg Config) (*Client, error) {
+	endpoint := cfg.Endpoint
+	if endpoint == "" {
+		endpoint = DefaultEndpoint
+	}
+	if err := ValidateEndpoint(endpoint, cfg.AllowInsecureHTTP); err != nil {
+		return nil, err
+	}
+	if cfg.MaxRetries < 0 {
+		return nil, fmt.Errorf("%w: MaxRetries must be 0 or more, not %d", ErrInvalidRequest, cfg.MaxRetries)
+	}
+	c := &Client{
+		endpoint:          endpoint,
+		appToken:          cfg.AppToken,
+		http:              cfg.HTTPClient,
+		timeout:           cfg.RequestTimeout,
+		maxRetries:        cfg.MaxRetries,
+		waitMin:           cfg.RetryWaitMin,
+		waitMax:           cfg.RetryWaitMax,
+		maxMembersPerEdit: cfg.MaxMembersPerEdit,
+		log:               cfg.Logger,
+		rand:              rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x6d657369626f)),
+	}
+	if c.http == nil {
+		c.http = defaultHTTPClient()
+	}
+	if c.timeout <= 0 {
+		c.timeout = DefaultRequestTimeout
+	}
+	if c.waitMin <= 0 {
+		c.waitMin = 500 * time.Millisecond
+	}
+	if c.waitMax <= 0 {
+		c.waitMax = 30 * time.Second
+	}
+	if c.waitMax < c.waitMin {
+		c.waitMax = c.waitMin
+	}
+	if c.maxMembersPerEdit <= 0 {
+		c.maxMembersPerEdit = DefaultMaxMembersPerEdit
+	}
+	version := cfg.Version
+	if version == "" {
+		version = "dev"
+	}
+	c.userAgent = strings.TrimSpace("terraform-provider-mesibo/" + version + " " + cfg.UserAgent)
+	return c, nil
+}
+
+// ValidateEndpoint reports whether raw is an endpoint the client will use: an
+// absolute https URL, or an http URL whose host is loopback (or any host when
+// allowInsecureHTTP is set), without credentials, query or fragment.
+func ValidateEndpoint(raw string, allowInsecureHTTP bool) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("endpoint is not a valid URL: %w", err)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return fmt.Errorf("endpoint must be an https:// URL, not %q", raw)
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return fmt.Errorf("endpoint %q has no host", raw)
+	}
+	if u.User != nil {
+		return errors.New("endpoint must not contain credentials; set the app token instead")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("endpoint %q must not have a query or fragment", u.Redacted())
+	}
+	if u.Scheme == "http" && !allowInsecureHTTP && !IsLoopbackHost(u.Hostname()) {
+		return fmt.Errorf("endpoint %q uses plain http to a host that is not loopback, which would send the app token unencrypted; use https, or allow it explicitly for an on-premise server inside a private network", raw)
+	}
+	return nil
+}
+
+// IsLoopbackHost reports whether host (without port) names this machine.
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func defaultHTTPClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = 32
+	tr.MaxIdleConnsPerHost = 16
+	tr.IdleConnTimeout = 90 * time.Second
+	return &http.Client{
+		Transport: tr,
+		// A redirect could carry the app token, which is in the body, to
+		// another host; the API never redirects.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// retryPolicy says when an operation may be sent again after a failure.
+type retryPolicy int
+
+const (
+	// retrySafe: repeating the request cannot do harm.
+	retrySafe retryPolicy = iota
+	// retryIfNotProcessed: the request is repeated only when it certainly did
+	// not reach the server.
+	retryIfNotProcessed
+)
+
+// call sends op with params, retrying transient failures as policy allows,
+// and decodes a successful answer into out (which may be nil). maybeProcessed
+// reports whether a failed request may nevertheless have been carried out.
+func (c *Client) call(ctx context.Context, op string, params url.Values, policy retryPolicy, out any) (maybeProcessed bool, err error) {
+	if c.appToken == "" {
+		return false, ErrMissingAppToken
+	}
+	form := url.Values{}
+	for k, v := range params {
+		form[k] = v
+	}
+	form.Set("op", op)
+	form.Set("token", c.appToken)
+	body := form.Encode()
+
+	for attempt := 1; ; attempt++ {
+		start := time.Now()
+		res := c.attempt(ctx, op, body, out)
+		fields := map[string]any{"op": op, "attempt": attempt, "duration_ms": time.Since(start).Milliseconds()}
+		if res.err == nil {
+			c.debug(ctx, "Mesibo API call succeeded", fields)
+			return false, nil
+		}
+		var te *TransportError
+		isTransport := errors.As(res.err, &te)
+		if isTransport {
+			te.Attempts = attempt
+			maybeProcessed = maybeProcessed || te.MaybeProcessed
+		}
+		fields["error"] = res.err.Error()
+		if ctx.Err() != nil {
+			c.debug(ctx, "Mesibo API call abandoned: context done", fields)
+			return maybeProcessed, fmt.Errorf("mesibo %s: %w (last attempt: %w)", op, ctx.Err(), res.err)
+		}
+		retry := isTransport && te.retryable && attempt <= c.maxRetries
+		if retry && policy == retryIfNotProcessed && te.MaybeProcessed {
+			retry = false
+		}
+		if !retry {
+			c.debug(ctx, "Mesibo API call failed", fields)
+			return maybeProcessed, res.err
+		}
+		wait := c.backoff(attempt, te.retryAfter)
+		fields["retry_in_ms"] = wait.Milliseconds()
+		c.debug(ctx, "Mesibo API call failed, retrying", fields)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return maybeProcessed, fmt.Errorf("mesibo %s: %w while waiting to retry (last attempt: %w)", op, ctx.Err(), res.err)
+		case <-t.C:
+		}
+	}
+}
+
+// backoff is the wait before retry number attempt (1-based): exponential with
+// jitter between half and all of the step, or what Retry-After asked for.
+func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
+	if retryAfter > 0 {
+		return min(retryAfter, maxRetryAfter)
+	}
+	step := c.waitMin
+	for i := 1; i < attempt && step < c.waitMax; i++ {
+		step *= 2
+	}
+	step = min(step, c.waitMax)
+	c.randMu.Lock()
+	jitter := time.Duration(c.rand.Int64N(int64(step/2) + 1))
+	c.randMu.Unlock()
+	return step/2 + jitter
+}
+
+type attemptResult struct {
+	err error
+}
+
+// attempt makes one HTTP request and decodes its answer.
+func (c *Client) attempt(ctx context.Context, op, body string, out any) attemptResult {
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+
+	var written atomic.Bool
+	trace := &httptrace.ClientTrace{
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				written.Store(true)
+			}
+		},
+	}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(actx, trace), http.MethodPost, c.endpoint, strings.NewReader(body))
+	if err != nil {
+		return attemptResult{&TransportError{Op: op, Reason: "could not build the request", Err: err}}
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+
+	c.trace(ctx, "Mesibo API request", map[string]any{"op": op, "endpoint": c.endpoint, "parameters": c.describeParams(body)})
+	resp, err := c.http.Do(req)
+	if err != nil {
+		reason := "the request failed"
+		if actx.Err() != nil && ctx.Err() == nil {
+			reason = fmt.Sprintf("no answer within %s", c.timeout)
+		}
+		return attemptResult{&TransportError{
+			Op: op, Reason: reason, Err: c.scrubError(err),
+			MaybeProcessed: written.Load(), retryable: true,
+		}}
+	}
+	defer resp.Body.Close()
+
+	raw, readErr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	te := &TransportError{
+		Op:             op,
+		StatusCode:     resp.StatusCode,
+		ContentType:    mediaType(resp.Header.Get("Content-Type")),
+		Snippet:        c.snippet(raw),
+		MaybeProcessed: true,
+		retryable:      true,
+	}
+	c.trace(ctx, "Mesibo API answer", map[string]any{"op": op, "http_status": resp.StatusCode, "bytes": len(raw)})
+
+	if resp.StatusCode != http.StatusOK {
+		te.Reason = "unexpected HTTP status " + strconv.Itoa(resp.StatusCode)
+		if t := http.StatusText(resp.StatusCode); t != "" {
+			te.Reason += " " + t
+		}
+		switch {
+		case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
+			// Refused before being processed.
+			te.MaybeProcessed = false
+			te.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		case resp.StatusCode >= 500:
+		default:
+			te.retryable = false
+		}
+		return attemptResult{te}
+	}
+	if readErr != nil {
+		te.Reason = "reading the answer failed"
+		if actx.Err() != nil && ctx.Err() == nil {
+			te.Reason = fmt.Sprintf("the answer did not arrive within %s", c.timeout)
+		}
+		te.Err = c.scrubError(readErr)
+		return attemptResult{te}
+	}
+	if len(raw) > maxResponseBytes {
+		te.Reason = fmt.Sprintf("the answer is larger than %d bytes", maxResponseBytes)
+		te.Snippet = c.snippet(raw[:snippetBytes])
+		return attemptResult{te}
+	}
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) == 0 {
+		te.Reason = "the answer is empty"
+		return attemptResult{te}
+	}
+	if !json.Valid(trimmed) {
+		te.Reason = "the answer is not JSON"
+		if trimmed[0] == '{' || trimmed[0] == '[' {
+			te.Reason = "the answer is truncated or malformed JSON"
+		}
+		return attemptResult{te}
+	}
+	if trimmed[0] != '{' {
+		te.Reason = "the answer is not a JSON object"
+		return attemptResult{te}
+	}
+	var env envelope
+	if err := json.Unmarshal(trimmed, &env); err != nil {
+		te.Reason = "the answer's envelope has fields of the wrong type"
+		te.Err = err
+		te.retryable = false
+		return attemptResult{te}
+	}
+	failed := env.Result != nil && !env.Result.Value
+	if env.Result == nil {
+		if env.Error == "" {
+			te.Reason = `the answer has no "result" field`
+			te.retryable = false
+			return attemptResult{te}
+		}
+		failed = true
+	}
+	if failed {
+		return attemptResult{&APIError{
+			Op:         op,
+			Code:       c.redact(string(env.Error)),
+			Status:     int(env.Code.Value),
+			Cause:      c.redact(string(env.Cause)),
+			Properties: env.Properties,
+		}}
+	}
+	if out != nil {
+		if err := json.Unmarshal(trimmed, out); err != nil {
+			te.Reason = "the answer has fields of the wrong type"
+			te.Err = err
+			te.retryable = false
+			return attemptResult{te}
+		}
+	}
+	return attemptResult{}
+}
+
+func mediaType(ct string) string {
+	if mt, _, err := mime.ParseMediaType(ct); err == nil {
+		return mt
+	}
+	return ct
+}
+
+// parseRetryAfter reads a Retry-After header: delay seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		if secs < 0 {
+			return 0
+		}
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// redact removes the app token from text that came from the server.
+func (c *Client) redact(s string) string {
+	if c.appToken == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, c.appToken, "***")
+}
+
+func (c *Client) snippet(raw []byte) string {
+	s := strings.TrimSpace(string(raw))
+	s = c.redact(s)
+	if len(s) > snippetBytes {
+		s = strings.ToValidUTF8(s[:snippetBytes], "") + "…"
+	}
+	return s
+}
+
+// scrubError keeps network errors free of the app token. The token travels in
+// the body, never the URL, so this is a second line of defence.
+func (c *Client) scrubError(err error) error {
+	if err == nil || c.appToken == "" || !strings.Contains(err.Error(), c.appToken) {
+		return err
+	}
+	return errors.New(c.redact(err.Error()))
+}
+
+// describeParams lists a request's parameters for the trace log, with the
+// token masked.
+func (c *Client) describeParams(body string) map[string]string {
+	vals, _ := url.ParseQuery(body)
+	out := make(map[string]string, len(vals))
+	for k := range vals {
+		if k == "token" {
+			out[k] = "***"
+			continue
+		}
+		out[k] = c.redact(vals.Get(k))
+	}
+	return out
+}
+
+func (c *Client) debug(ctx context.Context, msg string, fields map[string]any) {
+	if c.log != nil {
+		c.log.Debug(ctx, msg, fields)
+	}
+}
+
+func (c *Client) trace(ctx context.Context, msg string, fields map[string]any) {
+	if c.log != nil {
+		c.log.Trace(ctx, msg, fields)
+	}
+}

@@ -1,0 +1,134 @@
+package mesibo
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Sentinel errors for errors.Is. An *APIError matches the sentinel of its class.
+var (
+	// ErrNotFound: the user or group named in the request does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrUnauthorized: the app token was refused (wrong, expired or the app was disabled).
+	ErrUnauthorized = errors.New("app token refused")
+	// ErrMissingAppToken: the client has no app token to send.
+	ErrMissingAppToken = errors.New("no Mesibo app token configured")
+	// ErrInvalidRequest: the request was refused by the client before anything was sent.
+	ErrInvalidRequest = errors.New("invalid request")
+	// ErrGroupMayExist: a groupadd failed after the request may have reached the
+	// server, so a group may have been created without its GID being known.
+	ErrGroupMayExist = errors.New("a group may have been created")
+)
+
+// notFoundCodes are the API error codes read as "the user or group does not
+// exist". No public source documents them; NOUSER and NOGROUP are the codes the
+// project's emulator uses. Add the real codes here when they are learnt.
+var notFoundCodes = []string{"NOUSER", "NOGROUP"}
+
+// unauthorizedCodes are the API error codes read as "the app token was refused".
+var unauthorizedCodes = []string{"AUTHFAIL", "INVALIDTOKEN", "TOKENBREACH"}
+
+// APIError is a well-formed failure answer from the API: result false, with an
+// error code and, where the server sends them, an HTTP-like status, a
+// human-readable cause and the names of the offending parameters.
+type APIError struct {
+	Op         string   // the operation, e.g. "useradd"
+	Code       string   // the API's error code, e.g. "AUTHFAIL"
+	Status     int      // the envelope's numeric "code" field, 0 when absent
+	Cause      string   // the envelope's "cause" field
+	Properties []string // the envelope's "properties" field
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "mesibo %s failed", e.Op)
+	code := e.Code
+	if code == "" {
+		code = "no error code"
+	}
+	fmt.Fprintf(&b, ": %s", code)
+	if e.Status != 0 {
+		fmt.Fprintf(&b, " (%d)", e.Status)
+	}
+	if e.Cause != "" {
+		fmt.Fprintf(&b, ": %s", e.Cause)
+	}
+	if len(e.Properties) > 0 {
+		fmt.Fprintf(&b, " [parameters: %s]", strings.Join(e.Properties, ", "))
+	}
+	return b.String()
+}
+
+// Is makes errors.Is(err, ErrNotFound) and errors.Is(err, ErrUnauthorized) work.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrNotFound:
+		return slices.Contains(notFoundCodes, e.Code)
+	case ErrUnauthorized:
+		return slices.Contains(unauthorizedCodes, e.Code)
+	}
+	return false
+}
+
+// TransportError is a failure to get a well-formed answer: the connection
+// failed or timed out, the server (or a proxy in front of it) answered with a
+// status other than 200, or the body was not a complete JSON envelope.
+type TransportError struct {
+	Op          string
+	Attempts    int    // how many attempts were made
+	StatusCode  int    // HTTP status, 0 when no answer was received
+	ContentType string // of the answer, when there was one
+	Snippet     string // the first bytes of the answer, with the app token masked
+	Reason      string // what was wrong, in words
+	// MaybeProcessed is false only when the request certainly did not reach
+	// the server (no connection, not fully written, or answered 429/503).
+	MaybeProcessed bool
+	Err            error // the underlying error, if any
+
+	retryable  bool          // a repeat may succeed
+	retryAfter time.Duration // what the server's Retry-After asked for
+}
+
+func (e *TransportError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "mesibo %s: %s", e.Op, e.Reason)
+	if e.StatusCode != 0 {
+		fmt.Fprintf(&b, " (HTTP %d", e.StatusCode)
+		if e.ContentType != "" {
+			fmt.Fprintf(&b, ", %s", e.ContentType)
+		}
+		b.WriteString(")")
+	}
+	if e.Snippet != "" {
+		fmt.Fprintf(&b, "; the answer began %q", e.Snippet)
+	}
+	if e.Err != nil {
+		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	}
+	return b.String()
+}
+
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// GroupMayExistError wraps the failure of a groupadd whose request may have
+// reached the server: a group may have been created whose GID is unknown.
+type GroupMayExistError struct {
+	Name string // the name the group was to have, possibly empty
+	Err  error  // the failure
+}
+
+func (e *GroupMayExistError) Error() string {
+	name := "with no name"
+	if e.Name != "" {
+		name = fmt.Sprintf("named %q", e.Name)
+	}
+	return fmt.Sprintf("the answer to groupadd was lost, so a group %s may have been created: %v", name, e.Err)
+}
+
+func (e *GroupMayExistError) Unwrap() []error { return []error{ErrGroupMayExist, e.Err} }
