@@ -1,0 +1,105 @@
+// Package emulator is a Mesibo-compatible backend API server that keeps its
+// data in memory. The provider's tests run against it, `make demo` uses it
+// through the mesibo-emulator command, and users run it to try their
+// configurations without a Mesibo account.
+//
+// It serves the legacy backend API described by Mesibo ("op" and "token"
+// parameters, a JSON answer with "op", "result" and, on failure, "error",
+// "code", "cause" and "properties") at /api.php, /backend/ and /backend, for
+// the ops useradd, userset, userdel, usersget, groupadd, groupset, groupdel,
+// groupeditmembers, groupgetmembers and message. Every API answer is HTTP 200
+// with Content-Type application/json, success or failure, unless a fault is
+// injected. Requests are checked in this order: the request can be read (else
+// BADREQUEST), op present (else MISSINGPARA), token right (else AUTHFAIL), op
+// known (else BADOP), required parameters present (else MISSINGPARA naming
+// every missing one), numbers well formed (else BADPARA naming every bad one),
+// the uid or sender exists (else NOUSER), the gid exists (else NOGROUP).
+//
+// Two endpoints exist for tests only and are not part of the Mesibo API:
+// GET /_emulator/state answers all data (see State) and GET /_emulator/stats
+// the request and fault counters (see Stats). They are never delayed or
+// faulted and need no token.
+//
+// Faults (see Fault) imitate what a client meets between it and Mesibo:
+// proxies answering 429, 502 or 503, a server failing after it has done the
+// work, dropped connections, corrupt or cut bodies. Pre-processing faults
+// leave the data untouched; post-processing faults let the change happen and
+// then break the answer.
+//
+// # Choices where the real service is unknown
+//
+// Public material does not say how the real service behaves in the cases
+// below. The emulator behaves as listed; a client should not depend on these
+// more than it has to.
+//
+//   - Not-found codes: an unknown uid answers error NOUSER, an unknown gid
+//     NOGROUP, both with code 404 and properties naming the parameter ("uid",
+//     "from" or "gid").
+//   - Malformed numbers: uid, gid, count, flag, expiry, expiryext, groups and
+//     type must be non-negative decimal integers (digits only, no sign,
+//     spaces, exponent or hex, at most int64). Anything else answers BADPARA,
+//     code 400, properties naming every malformed parameter. active and
+//     delete must be exactly 0 or 1, else BADPARA.
+//   - count (usersget, groupgetmembers): default 20, values above 20 answer
+//     20 entries, 0 answers BADPARA.
+//   - Empty values: a parameter present with an empty value (`uid=`) counts as
+//     absent, so a required one answers MISSINGPARA and an optional one keeps
+//     its default or old value. The exception is name in groupadd and
+//     groupset, where an empty value sets an empty name (a name can be cleared).
+//   - Repeated parameters: within the query string or the body the last value
+//     wins (as PHP does); a body value overrides a query value.
+//   - Unreadable requests answer error BADREQUEST with properties [] and a
+//     cause saying what to do: a method other than GET and POST (code 405); a
+//     body that is JSON by Content-Type, or by its first character when there
+//     is no Content-Type (code 415: the newer JSON API is out of scope); a
+//     body of any other type than application/x-www-form-urlencoded or
+//     multipart/form-data (code 415); malformed URL encoding in the query or
+//     the body (code 400); a body over 1 MiB (code 413). An empty body is fine
+//     with any Content-Type.
+//   - Op names are case-sensitive ("USERADD" answers BADOP). A request without
+//     op answers MISSINGPARA before the token is checked.
+//   - AUTHFAIL has properties ["token"] and BADOP properties ["op"]; the cause
+//     never contains the token.
+//   - id is echoed back as a JSON string, on success and failure, whenever the
+//     request has an id parameter (even an empty one).
+//   - useradd: a new user gets expiry 525600, active 1, groups 0, flag 0; an
+//     existing address keeps its uid and any parameter not given, and always
+//     gets a new token (64 hex characters from crypto/rand). Only the newest
+//     token is kept; nothing in the emulator checks user tokens. appid is
+//     required every time and overwrites the old one.
+//   - usersget: addr defaults to "*"; "*" matches any run of characters
+//     (including none), everything else matches itself, case-sensitively, and
+//     the whole address must match. Each entry is {uid, address, appid,
+//     active (1 or 0), flag}; tokens are not listed. No match answers
+//     "users":[].
+//   - groupadd: name "", flag 0, expiry 31536000, expiryext 0, active 1 by
+//     default. Neither groupadd nor groupset answers more than {"gid":N}.
+//   - groupeditmembers: m with no address left after trimming spaces and
+//     dropping empty entries answers MISSINGPARA ["m"]. Any address is
+//     accepted, user or not. Adding a present member and removing an absent
+//     one are no-ops that succeed. cs, cr, canpub, cansub and canlist are
+//     accepted and ignored.
+//   - groupgetmembers: members are listed in the order they were added;
+//     "count" is the number of members in the answer (not the group's size);
+//     a member whose address is not a user's has "uid":0.
+//   - userdel removes the user's address from every group; a later useradd
+//     with the same address gets a new uid and is not put back in the groups.
+//     groupdel and userdel leave sent messages alone.
+//   - message: from must be an existing user's address (active or not; it
+//     need not be a group member), else NOUSER ["from"]; to may be any
+//     address; a given gid must exist, else NOGROUP. to and gid may both be
+//     given and are both stored. type defaults to 0, expiry to 31536000. The
+//     answer's result is "OK" or "FAIL" (never true/false), failures carrying
+//     the usual error fields.
+//   - ids: uids start at 101 and gids at 501 and are never reused, even after
+//     a restart with a state file.
+//   - Nothing expires: user, group and message expiries are stored only.
+//     TOKENBREACH is never answered. Messages are kept, never delivered.
+//   - Fault bodies: 429, 502 and 503 answer an nginx-style HTML page, 500 an
+//     Apache-style one; garbage is a PHP warning in HTML followed by the JSON
+//     answer, with Content-Type application/json; truncate answers the first
+//     half of the JSON answer with a matching Content-Length. Faults are drawn
+//     for every API request, valid or not, after the latency.
+//   - Other paths answer a plain-text 404. The state file is JSON, written with
+//     mode 0600 because it holds access tokens.
+package emulator
