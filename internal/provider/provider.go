@@ -1,19 +1,60 @@
+// Package provider implements the Mesibo Terraform provider: its
+// configuration, resources and data sources. It maps HCL to calls of the
+// internal/mesibo client and owns nothing of the protocol.
 package provider
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
 )
 
-type mesiboProvider struct{ version string }
+// Environment variables the provider reads when the matching attribute is not set.
+const (
+	envAppToken = "MESIBO_APP_TOKEN"
+	envEndpoint = "MESIBO_ENDPOINT"
+)
+
+const (
+	defaultRequestTimeoutSeconds = 30
+	defaultMaxRetries            = mesibo.DefaultMaxRetries
+	maxMaxRetries                = 50
+)
+
+var _ provider.Provider = &mesiboProvider{}
+
+type mesiboProvider struct {
+	version string
+	// clientOptions adjust the client's config; tests use it to shorten
+	// retry waits. Nil in the released provider.
+	clientOptions func(*mesibo.Config)
+}
 
 // New returns a constructor for the provider at the given version.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider { return &mesiboProvider{version: version} }
+}
+
+type providerModel struct {
+	AppToken              types.String `tfsdk:"app_token"`
+	Endpoint              types.String `tfsdk:"endpoint"`
+	AllowInsecureHTTP     types.Bool   `tfsdk:"allow_insecure_http"`
+	RequestTimeoutSeconds types.Int64  `tfsdk:"request_timeout_seconds"`
+	MaxRetries            types.Int64  `tfsdk:"max_retries"`
 }
 
 func (p *mesiboProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -22,12 +63,145 @@ func (p *mesiboProvider) Metadata(_ context.Context, _ provider.MetadataRequest,
 }
 
 func (p *mesiboProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
-	resp.Schema = schema.Schema{}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The Mesibo provider manages the users, groups and group memberships of a " +
+			"[Mesibo](https://mesibo.com) app through Mesibo's backend API, authorised by the app token.",
+		Attributes: map[string]schema.Attribute{
+			"app_token": schema.StringAttribute{
+				MarkdownDescription: "The app token from the Mesibo console that authorises every backend API call. " +
+					"May also be set with the `" + envAppToken + "` environment variable. Keep it out of configuration files: " +
+					"pass it from the environment, a variable marked `sensitive`, or a secrets store.",
+				Optional:   true,
+				Sensitive:  true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"endpoint": schema.StringAttribute{
+				MarkdownDescription: "The URL of the backend API. May also be set with the `" + envEndpoint + "` environment variable. " +
+					"Defaults to `" + mesibo.DefaultEndpoint + "`. Must use `https`, except for a loopback host " +
+					"(such as `http://127.0.0.1:8080/api.php`) or when `allow_insecure_http` is `true`.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"allow_insecure_http": schema.BoolAttribute{
+				MarkdownDescription: "Allow an `http://` endpoint on a host that is not loopback, as some on-premise " +
+					"installations inside a private network use. The app token then travels unencrypted. Defaults to `false`.",
+				Optional: true,
+			},
+			"request_timeout_seconds": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How long one HTTP attempt may take, in seconds, before it is abandoned "+
+					"(and retried where that is safe). Defaults to `%d`.", defaultRequestTimeoutSeconds),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(1, 3600)},
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many times a transient failure (a network error, HTTP 429 or 5xx, "+
+					"a garbled answer) is retried, with exponential backoff honouring `Retry-After`. Only calls that are "+
+					"safe to repeat are retried: `groupadd` is repeated only when the request certainly did not reach "+
+					"Mesibo. Defaults to `%d`; `0` disables retries.", defaultMaxRetries),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(0, maxMaxRetries)},
+			},
+		},
+	}
 }
 
-func (p *mesiboProvider) Configure(_ context.Context, _ provider.ConfigureRequest, _ *provider.ConfigureResponse) {
+func (p *mesiboProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	unknown := map[string]types.String{"app_token": cfg.AppToken, "endpoint": cfg.Endpoint}
+	for name, v := range unknown {
+		if v.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown Mesibo Provider Setting",
+				fmt.Sprintf("The provider cannot be configured because %s is not known until apply. "+
+					"Set it from a value known at plan time (a variable, a data source or the environment).", name))
+		}
+	}
+	if cfg.AllowInsecureHTTP.IsUnknown() || cfg.RequestTimeoutSeconds.IsUnknown() || cfg.MaxRetries.IsUnknown() {
+		resp.Diagnostics.AddError("Unknown Mesibo Provider Setting",
+			"allow_insecure_http, request_timeout_seconds and max_retries must be known at plan time.")
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	token := cfg.AppToken.ValueString()
+	if cfg.AppToken.IsNull() {
+		token = os.Getenv(envAppToken)
+	}
+	if token == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("app_token"), "Missing Mesibo App Token",
+			"The provider needs the app token of your Mesibo app (from the Mesibo console) to call the backend API. "+
+				"Set app_token in the provider block, or the "+envAppToken+" environment variable.")
+		return
+	}
+	// From here on, nothing logged in this request shows the token.
+	ctx = maskSecrets(ctx, token)
+
+	endpoint, endpointSource := cfg.Endpoint.ValueString(), "endpoint"
+	if cfg.Endpoint.IsNull() {
+		endpoint, endpointSource = os.Getenv(envEndpoint), "the "+envEndpoint+" environment variable"
+	}
+	if endpoint == "" {
+		endpoint, endpointSource = mesibo.DefaultEndpoint, "the default endpoint"
+	}
+	allowInsecure := cfg.AllowInsecureHTTP.ValueBool()
+	if err := mesibo.ValidateEndpoint(endpoint, allowInsecure); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid Mesibo Endpoint",
+			fmt.Sprintf("The endpoint from %s cannot be used: %s. Set allow_insecure_http = true only for an "+
+				"on-premise server reached through a private network.", endpointSource, err))
+		return
+	}
+
+	timeout := int64(defaultRequestTimeoutSeconds)
+	if !cfg.RequestTimeoutSeconds.IsNull() {
+		timeout = cfg.RequestTimeoutSeconds.ValueInt64()
+	}
+	retries := int64(defaultMaxRetries)
+	if !cfg.MaxRetries.IsNull() {
+		retries = cfg.MaxRetries.ValueInt64()
+	}
+
+	clientCfg := mesibo.Config{
+		Endpoint:          endpoint,
+		AllowInsecureHTTP: allowInsecure,
+		AppToken:          token,
+		Version:           p.version,
+		UserAgent:         fmt.Sprintf("Terraform/%s", req.TerraformVersion),
+		RequestTimeout:    time.Duration(timeout) * time.Second,
+		MaxRetries:        int(retries),
+		Logger:            clientLogger{},
+	}
+	if p.clientOptions != nil {
+		p.clientOptions(&clientCfg)
+	}
+	client, err := mesibo.New(clientCfg)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Configure the Mesibo Client", err.Error())
+		return
+	}
+	tflog.Debug(ctx, "Mesibo provider configured", map[string]any{
+		"endpoint": endpoint, "request_timeout_seconds": timeout, "max_retries": retries,
+	})
+
+	data := &providerData{client: client, appToken: token}
+	resp.ResourceData = data
+	resp.DataSourceData = data
 }
 
-func (p *mesiboProvider) Resources(_ context.Context) []func() resource.Resource { return nil }
+func (p *mesiboProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		NewUserResource,
+		NewGroupResource,
+		NewGroupMembershipResource,
+	}
+}
 
-func (p *mesiboProvider) DataSources(_ context.Context) []func() datasource.DataSource { return nil }
+func (p *mesiboProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewUsersDataSource,
+	}
+}

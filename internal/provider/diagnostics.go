@@ -1,0 +1,69 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
+)
+
+// Summaries of the diagnostics the provider reports, in one place.
+const (
+	summaryCreateUser   = "Unable to Create Mesibo User"
+	summaryReadUser     = "Unable to Read Mesibo User"
+	summaryUpdateUser   = "Unable to Update Mesibo User"
+	summaryDeleteUser   = "Unable to Delete Mesibo User"
+	summaryUserExists   = "Mesibo User Already Exists"
+	summaryCreateGroup  = "Unable to Create Mesibo Group"
+	summaryGroupMaybe   = "Mesibo Group May Have Been Created"
+	summaryReadGroup    = "Unable to Read Mesibo Group"
+	summaryUpdateGroup  = "Unable to Update Mesibo Group"
+	summaryDeleteGroup  = "Unable to Delete Mesibo Group"
+	summaryCreateMember = "Unable to Create Mesibo Group Membership"
+	summaryReadMember   = "Unable to Read Mesibo Group Membership"
+	summaryUpdateMember = "Unable to Update Mesibo Group Membership"
+	summaryDeleteMember = "Unable to Delete Mesibo Group Membership"
+	summaryReadUsers    = "Unable to Read Mesibo Users"
+	summaryImportID     = "Invalid Import ID"
+)
+
+// addAPIError reports a failed API call: what was being done, what to do
+// about it, and, last, the API's own error.
+func addAPIError(diags *diag.Diagnostics, summary, action string, err error) {
+	diags.AddError(summary, fmt.Sprintf("%s %s\n\n%s", action, advice(err), err))
+}
+
+// advice says what the user can do about err.
+func advice(err error) string {
+	var apiErr *mesibo.APIError
+	var tErr *mesibo.TransportError
+	switch {
+	case errors.Is(err, mesibo.ErrMissingAppToken):
+		return "No app token is configured: set app_token in the provider block or the MESIBO_APP_TOKEN environment variable."
+	case errors.Is(err, mesibo.ErrUnauthorized):
+		return "Mesibo refused the app token. Check that app_token (or MESIBO_APP_TOKEN) is the current token of the app in the Mesibo console; " +
+			"TOKENBREACH means Mesibo disabled the app because its backend API was called from more than five IP addresses."
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return "The operation was cancelled before Mesibo answered. Run the command again to finish it."
+	case errors.As(err, &tErr):
+		return "Mesibo could not be reached or gave an answer that is not a valid API response, after retries where retrying was safe. " +
+			"Check the endpoint and the network (a proxy in between may be failing), then run the command again: it is safe to repeat."
+	case errors.As(err, &apiErr):
+		return "Mesibo refused the request; the error code below says why."
+	case errors.Is(err, mesibo.ErrInvalidRequest):
+		return "The request was refused before anything was sent."
+	}
+	return "Run the command again; if the error persists, check the endpoint and app token."
+}
+
+// importCommand is the shell command that imports a resource of typ by id.
+func importCommand(typ, id string) string {
+	if strings.ContainsAny(id, " \"'$`\\") {
+		id = "'" + strings.ReplaceAll(id, "'", `'\''`) + "'"
+	}
+	return fmt.Sprintf("terraform import %s.<name> %s", typ, id)
+}

@@ -1,0 +1,355 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
+)
+
+var (
+	_ resource.Resource                = &groupMembershipResource{}
+	_ resource.ResourceWithConfigure   = &groupMembershipResource{}
+	_ resource.ResourceWithImportState = &groupMembershipResource{}
+)
+
+// NewGroupMembershipResource returns the mesibo_group_membership resource.
+func NewGroupMembershipResource() resource.Resource { return &groupMembershipResource{} }
+
+type groupMembershipResource struct{ data *providerData }
+
+type groupMembershipModel struct {
+	ID        types.String `tfsdk:"id"`
+	GID       types.Int64  `tfsdk:"gid"`
+	Members   types.Set    `tfsdk:"members"`
+	Exclusive types.Bool   `tfsdk:"exclusive"`
+}
+
+// memberList is the one converter from the members set to addresses.
+func (m groupMembershipModel) memberList() []string {
+	out := make([]string, 0, len(m.Members.Elements()))
+	for _, v := range m.Members.Elements() {
+		if s, ok := v.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
+			out = append(out, s.ValueString())
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// setMembers is the one converter from addresses to the members set.
+func (m *groupMembershipModel) setMembers(addresses []string) {
+	sorted := slices.Clone(addresses)
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	elems := make([]attr.Value, 0, len(sorted))
+	for _, a := range sorted {
+		elems = append(elems, types.StringValue(a))
+	}
+	m.Members = types.SetValueMust(types.StringType, elems)
+}
+
+func (m *groupMembershipModel) setGID(gid int64) {
+	m.GID = types.Int64Value(gid)
+	m.ID = types.StringValue(strconv.FormatInt(gid, 10))
+}
+
+func (r *groupMembershipResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_group_membership"
+}
+
+func (r *groupMembershipResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The members of a Mesibo group, added and removed with `groupeditmembers`.\n\n" +
+			"By default the resource manages only the members it lists and leaves alone members added by apps or other " +
+			"configurations; with `exclusive = true` it owns the whole member list and removes members it does not list.\n\n" +
+			fmt.Sprintf("`groupgetmembers` returns at most %d members. For a group with %d or more members the provider "+
+				"cannot see them all: it never reports drift it cannot see and never forgets a member it cannot confirm, "+
+				"and in exclusive mode it warns that members beyond the first %d cannot be checked.",
+				mesibo.MaxListCount, mesibo.MaxListCount, mesibo.MaxListCount),
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The group's GID, as a string.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"gid": schema.Int64Attribute{
+				MarkdownDescription: "The GID of the group, usually `mesibo_group.<name>.gid`, a positive number. Changing it replaces the membership.",
+				Required:            true,
+				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+				PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+			},
+			"members": schema.SetAttribute{
+				MarkdownDescription: "The addresses of the members, each " + addressRules + ". They need not be " +
+					"`mesibo_user` resources, but referring to `mesibo_user.<name>.address` makes Terraform create the " +
+					"users first.",
+				ElementType: types.StringType,
+				Required:    true,
+				Validators:  []validator.Set{setvalidator.ValueStringsAre(addressValidator{})},
+			},
+			"exclusive": schema.BoolAttribute{
+				MarkdownDescription: "When `false` (the default), only the listed members are managed. When `true`, the list " +
+					"is the group's whole membership: members found that are not listed are drift, and apply removes them.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+			},
+		},
+	}
+}
+
+func (r *groupMembershipResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// unlisted returns the group's visible members that are not in listed, for
+// exclusive mode, with a warning when the group may have more than it shows.
+func (r *groupMembershipResource) unlisted(ctx context.Context, gid int64, listed []string, diags *diag.Diagnostics) ([]string, error) {
+	gm, err := r.data.client.GetGroupMembers(ctx, gid, mesibo.MaxListCount)
+	if err != nil {
+		return nil, err
+	}
+	if gm.MayBeTruncated {
+		diags.AddWarning("Mesibo Group Membership Not Fully Checked", truncatedWarning(gid))
+	}
+	var extra []string
+	for _, m := range gm.Members {
+		if !slices.Contains(listed, m.Address) {
+			extra = append(extra, m.Address)
+		}
+	}
+	return extra, nil
+}
+
+func truncatedWarning(gid int64) string {
+	return fmt.Sprintf("Group %d has at least %d members, the most Mesibo's groupgetmembers lists. Members beyond "+
+		"those cannot be seen, so members that are not listed in exclusive mode may remain, and listed members that "+
+		"were removed outside Terraform may go unnoticed.", gid, mesibo.MaxListCount)
+}
+
+func (r *groupMembershipResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx = r.data.logContext(ctx)
+	var plan groupMembershipModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	gid := plan.GID.ValueInt64()
+	members := plan.memberList()
+	client := r.data.client
+
+	var extra []string
+	if plan.Exclusive.ValueBool() {
+		var err error
+		if extra, err = r.unlisted(ctx, gid, members, &resp.Diagnostics); err != nil {
+			addAPIError(&resp.Diagnostics, summaryCreateMember, membershipAction(gid, "read the members of"), err)
+			return
+		}
+	}
+	if err := client.AddGroupMembers(ctx, gid, members); err != nil {
+		addAPIError(&resp.Diagnostics, summaryCreateMember, membershipAction(gid, "add members to"), err)
+		return
+	}
+	if len(extra) > 0 {
+		if err := client.RemoveGroupMembers(ctx, gid, extra); err != nil {
+			addAPIError(&resp.Diagnostics, summaryCreateMember, membershipAction(gid, "remove unlisted members from"), err)
+			return
+		}
+	}
+	tflog.Debug(ctx, "Mesibo group members added", map[string]any{"gid": gid, "added": len(members), "removed": len(extra)})
+	plan.setGID(gid)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// membershipAction is the first sentence of a membership error.
+func membershipAction(gid int64, verb string) string {
+	return fmt.Sprintf("Could not %s group %d. If the group does not exist, check gid.", verb, gid)
+}
+
+func (r *groupMembershipResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	ctx = r.data.logContext(ctx)
+	var state groupMembershipModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	gid := state.GID.ValueInt64()
+	gm, err := r.data.client.GetGroupMembers(ctx, gid, mesibo.MaxListCount)
+	if errors.Is(err, mesibo.ErrNotFound) {
+		tflog.Debug(ctx, "Mesibo group not found, removing its membership from state", map[string]any{"gid": gid})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, summaryReadMember, membershipAction(gid, "read the members of"), err)
+		return
+	}
+	present := make([]string, 0, len(gm.Members))
+	for _, m := range gm.Members {
+		present = append(present, m.Address)
+	}
+	members, note := reconcileMembers(state.Members.IsNull(), state.memberList(), present, state.Exclusive.ValueBool(), gm.MayBeTruncated)
+	if note.unconfirmed > 0 || note.missing > 0 || note.extra > 0 {
+		tflog.Debug(ctx, "Mesibo group membership refreshed", map[string]any{
+			"gid": gid, "missing": note.missing, "unlisted": note.extra, "unconfirmed": note.unconfirmed, "truncated": gm.MayBeTruncated,
+		})
+	}
+	if gm.MayBeTruncated && (state.Exclusive.ValueBool() || state.Members.IsNull()) {
+		resp.Diagnostics.AddWarning("Mesibo Group Membership Not Fully Checked", truncatedWarning(gid))
+	}
+	state.setGID(gid)
+	state.setMembers(members)
+	if state.Exclusive.IsNull() {
+		state.Exclusive = types.BoolValue(false)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+// readNote counts what a refresh found.
+type readNote struct {
+	missing     int // listed, confirmed absent
+	extra       int // present, not listed (drift in exclusive mode)
+	unconfirmed int // listed, not visible in a truncated answer
+}
+
+// reconcileMembers decides the members to record after a refresh, given the
+// members in state (importing: none yet), the members the API listed, and
+// whether that list may be truncated. It never invents drift from a truncated
+// list and never forgets a member it could not check.
+func reconcileMembers(importing bool, inState, present []string, exclusive, truncated bool) ([]string, readNote) {
+	var note readNote
+	if importing {
+		return present, note
+	}
+	out := make([]string, 0, len(inState))
+	for _, a := range inState {
+		switch {
+		case slices.Contains(present, a):
+			out = append(out, a)
+		case truncated:
+			note.unconfirmed++
+			out = append(out, a)
+		default:
+			note.missing++
+		}
+	}
+	for _, a := range present {
+		if !slices.Contains(inState, a) {
+			note.extra++
+			if exclusive {
+				out = append(out, a)
+			}
+		}
+	}
+	return out, note
+}
+
+func (r *groupMembershipResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx = r.data.logContext(ctx)
+	var plan, state groupMembershipModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	gid := state.GID.ValueInt64()
+	oldList, newList := state.memberList(), plan.memberList()
+	toAdd, toRemove := difference(newList, oldList), difference(oldList, newList)
+
+	if plan.Exclusive.ValueBool() && !state.Exclusive.ValueBool() {
+		// Becoming exclusive: members that were left alone until now go.
+		extra, err := r.unlisted(ctx, gid, newList, &resp.Diagnostics)
+		if err != nil {
+			addAPIError(&resp.Diagnostics, summaryUpdateMember, membershipAction(gid, "read the members of"), err)
+			return
+		}
+		for _, a := range extra {
+			if !slices.Contains(toRemove, a) {
+				toRemove = append(toRemove, a)
+			}
+		}
+	}
+	client := r.data.client
+	if len(toAdd) > 0 {
+		if err := client.AddGroupMembers(ctx, gid, toAdd); err != nil {
+			addAPIError(&resp.Diagnostics, summaryUpdateMember, membershipAction(gid, "add members to"), err)
+			return
+		}
+	}
+	if len(toRemove) > 0 {
+		if err := client.RemoveGroupMembers(ctx, gid, toRemove); err != nil {
+			// The additions happened; the removals may not have.
+			state.setMembers(append(oldList, toAdd...))
+			resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+			addAPIError(&resp.Diagnostics, summaryUpdateMember, membershipAction(gid, "remove members from"), err)
+			return
+		}
+	}
+	tflog.Debug(ctx, "Mesibo group members changed", map[string]any{"gid": gid, "added": len(toAdd), "removed": len(toRemove)})
+	plan.setGID(gid)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// difference returns the elements of a that are not in b.
+func difference(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func (r *groupMembershipResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	ctx = r.data.logContext(ctx)
+	var state groupMembershipModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	gid := state.GID.ValueInt64()
+	members := state.memberList()
+	if len(members) == 0 {
+		return
+	}
+	err := r.data.client.RemoveGroupMembers(ctx, gid, members)
+	if errors.Is(err, mesibo.ErrNotFound) {
+		tflog.Debug(ctx, "Mesibo group already gone", map[string]any{"gid": gid})
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, summaryDeleteMember, membershipAction(gid, "remove members from"), err)
+	}
+}
+
+// ImportState takes the group's GID; the refresh that follows fills members
+// with the group's current members.
+func (r *groupMembershipResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	gid, err := parseGID(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError(summaryImportID, "mesibo_group_membership: "+err.Error()+".")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("gid"), gid)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(gid, 10))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("exclusive"), false)...)
+}

@@ -1,0 +1,236 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
+)
+
+var (
+	_ resource.Resource                = &groupResource{}
+	_ resource.ResourceWithConfigure   = &groupResource{}
+	_ resource.ResourceWithImportState = &groupResource{}
+)
+
+// Defaults of mesibo_group, as groupadd applies them.
+const (
+	defaultGroupFlag                   = 0
+	defaultGroupExpirySeconds          = 31536000 // one year
+	defaultGroupExpiryExtensionSeconds = 0        // disabled
+)
+
+// NewGroupResource returns the mesibo_group resource.
+func NewGroupResource() resource.Resource { return &groupResource{} }
+
+type groupResource struct{ data *providerData }
+
+type groupResourceModel struct {
+	ID                     types.String `tfsdk:"id"`
+	GID                    types.Int64  `tfsdk:"gid"`
+	Name                   types.String `tfsdk:"name"`
+	Flag                   types.Int64  `tfsdk:"flag"`
+	ExpirySeconds          types.Int64  `tfsdk:"expiry_seconds"`
+	ExpiryExtensionSeconds types.Int64  `tfsdk:"expiry_extension_seconds"`
+	Active                 types.Bool   `tfsdk:"active"`
+}
+
+// groupRequest is the one converter from the model to groupadd/groupset.
+func (m groupResourceModel) groupRequest() mesibo.GroupRequest {
+	return mesibo.GroupRequest{
+		Name:                   m.Name.ValueStringPointer(),
+		Flag:                   m.Flag.ValueInt64Pointer(),
+		ExpirySeconds:          m.ExpirySeconds.ValueInt64Pointer(),
+		ExpiryExtensionSeconds: m.ExpiryExtensionSeconds.ValueInt64Pointer(),
+		Active:                 m.Active.ValueBoolPointer(),
+	}
+}
+
+func (m *groupResourceModel) setGID(gid int64) {
+	m.GID = types.Int64Value(gid)
+	m.ID = types.StringValue(strconv.FormatInt(gid, 10))
+}
+
+func (r *groupResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_group"
+}
+
+func (r *groupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A Mesibo group, created with `groupadd`, changed with `groupset` and deleted with " +
+			"`groupdel`. Manage its members with `mesibo_group_membership`.\n\n" +
+			"The backend API cannot read a group's attributes back: refresh only checks that the group still exists " +
+			"and keeps `name`, `flag`, `expiry_seconds`, `expiry_extension_seconds` and `active` as Terraform last " +
+			"set them, so changes made outside Terraform are not detected.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The group's GID, as a string.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"gid": schema.Int64Attribute{
+				MarkdownDescription: "The group's GID, assigned by Mesibo.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "The group's name. Mesibo does not require names to be unique.",
+				Optional:            true,
+			},
+			"flag": schema.Int64Attribute{
+				MarkdownDescription: "The group's flags, a bit set, at least 0 (for example `2`: anyone can send). Defaults to `0`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             int64default.StaticInt64(defaultGroupFlag),
+				Validators:          []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"expiry_seconds": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How long the group lives, in seconds, at least 1. Defaults to `%d` (one year).",
+					defaultGroupExpirySeconds),
+				Optional:   true,
+				Computed:   true,
+				Default:    int64default.StaticInt64(defaultGroupExpirySeconds),
+				Validators: []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"expiry_extension_seconds": schema.Int64Attribute{
+				MarkdownDescription: "How far activity in the group extends its expiry, in seconds. Defaults to `0`, disabled.",
+				Optional:            true,
+				Computed:            true,
+				Default:             int64default.StaticInt64(defaultGroupExpiryExtensionSeconds),
+				Validators:          []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"active": schema.BoolAttribute{
+				MarkdownDescription: "Whether the group is enabled. Defaults to `true`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(true),
+			},
+		},
+	}
+}
+
+func (r *groupResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx = r.data.logContext(ctx)
+	var plan groupResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	gid, err := r.data.client.AddGroup(ctx, plan.groupRequest())
+	if errors.Is(err, mesibo.ErrGroupMayExist) {
+		resp.Diagnostics.AddError(summaryGroupMaybe, fmt.Sprintf("The request to create the group reached Mesibo, "+
+			"but its answer was lost, so a group named %q may now exist that Terraform does not know. groupadd "+
+			"creates a new group on every call, so it was not repeated. Find the group's GID in the Mesibo console "+
+			"(or in your app's logs) and either import it with\n\n  %s\n\nor delete it, then run terraform apply again.\n\n%s",
+			plan.Name.ValueString(), importCommand("mesibo_group", "<gid>"), err))
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, summaryCreateGroup, "Mesibo did not create the group; nothing was created.", err)
+		return
+	}
+	plan.setGID(gid)
+	tflog.Debug(ctx, "Mesibo group created", map[string]any{"gid": gid})
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *groupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	ctx = r.data.logContext(ctx)
+	var state groupResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	gid := state.GID.ValueInt64()
+	// The API cannot read a group's attributes; groupgetmembers tells
+	// whether it exists. One member is enough to ask for.
+	_, err := r.data.client.GetGroupMembers(ctx, gid, 1)
+	if errors.Is(err, mesibo.ErrNotFound) {
+		tflog.Debug(ctx, "Mesibo group not found, removing it from state", map[string]any{"gid": gid})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, summaryReadGroup, fmt.Sprintf("Could not check that group %d exists.", gid), err)
+		return
+	}
+	state.setGID(gid)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+func (r *groupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx = r.data.logContext(ctx)
+	var plan, state groupResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	gid := state.GID.ValueInt64()
+	plan.setGID(gid)
+	greq := plan.groupRequest()
+	if plan.Name.IsNull() && !state.Name.IsNull() {
+		// Removing the name from the configuration clears it.
+		empty := ""
+		greq.Name = &empty
+	}
+	if err := r.data.client.SetGroup(ctx, gid, greq); err != nil {
+		if errors.Is(err, mesibo.ErrNotFound) {
+			resp.Diagnostics.AddError(summaryUpdateGroup, fmt.Sprintf("Group %d no longer exists in Mesibo. Run terraform "+
+				"apply again: the refresh will notice and create it anew.\n\n%s", gid, err))
+			return
+		}
+		addAPIError(&resp.Diagnostics, summaryUpdateGroup, fmt.Sprintf("Could not change group %d.", gid), err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *groupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	ctx = r.data.logContext(ctx)
+	var state groupResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	gid := state.GID.ValueInt64()
+	err := r.data.client.DeleteGroup(ctx, gid)
+	if errors.Is(err, mesibo.ErrNotFound) {
+		tflog.Debug(ctx, "Mesibo group already gone", map[string]any{"gid": gid})
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, summaryDeleteGroup, fmt.Sprintf("Could not delete group %d.", gid), err)
+	}
+}
+
+// ImportState takes the group's GID. Its attributes cannot be read back, so
+// they stay null in state and the first apply sets them as configured.
+func (r *groupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	gid, err := parseGID(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError(summaryImportID, "mesibo_group: "+err.Error()+".")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("gid"), gid)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(gid, 10))...)
+}

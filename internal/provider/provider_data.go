@@ -1,0 +1,62 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
+)
+
+// providerData is what Configure hands to resources and data sources.
+type providerData struct {
+	client   *mesibo.Client
+	appToken string // only to mask it in logs
+}
+
+// logContext returns ctx with the app token and access tokens masked in every
+// log line written through it. Each resource operation gets a fresh context
+// from Terraform, so every entry point calls this first.
+func (d *providerData) logContext(ctx context.Context) context.Context {
+	return maskSecrets(ctx, d.appToken)
+}
+
+// sensitiveLogKeys are field names whose values are never logged.
+var sensitiveLogKeys = []string{"app_token", "token", "access_token"}
+
+func maskSecrets(ctx context.Context, appToken string) context.Context {
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, sensitiveLogKeys...)
+	if appToken != "" {
+		ctx = tflog.MaskAllFieldValuesStrings(ctx, appToken)
+		ctx = tflog.MaskMessageStrings(ctx, appToken)
+	}
+	return ctx
+}
+
+// providerDataFrom extracts the provider's data in a resource's or data
+// source's Configure. It returns nil before the provider is configured.
+func providerDataFrom(raw any, diags *diag.Diagnostics) *providerData {
+	if raw == nil {
+		return nil
+	}
+	data, ok := raw.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected Provider Data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", raw))
+		return nil
+	}
+	return data
+}
+
+// clientLogger sends the client's log lines to Terraform's log through tflog.
+type clientLogger struct{}
+
+func (clientLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
+	tflog.Debug(ctx, msg, fields)
+}
+
+func (clientLogger) Trace(ctx context.Context, msg string, fields map[string]any) {
+	tflog.Trace(ctx, msg, fields)
+}

@@ -1,0 +1,122 @@
+package provider
+
+import (
+	"strconv"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
+)
+
+// Defaults of mesibo_user, as useradd applies them.
+const (
+	defaultTokenExpiryMinutes = 525600 // one year
+	defaultUserFlag           = 0
+)
+
+// userObject is a user as the API describes it: the data source's list
+// element, and what the resource's Read merges into its state.
+type userObject struct {
+	UID     types.Int64  `tfsdk:"uid"`
+	Address types.String `tfsdk:"address"`
+	AppID   types.String `tfsdk:"app_id"`
+	Active  types.Bool   `tfsdk:"active"`
+	Flag    types.Int64  `tfsdk:"flag"`
+}
+
+// userObjectFromAPI is the one converter from an API user to the provider's
+// types. Fields the API did not send are null.
+func userObjectFromAPI(u mesibo.User) userObject {
+	obj := userObject{
+		UID:     types.Int64Null(),
+		Address: types.StringValue(u.Address),
+		AppID:   types.StringNull(),
+		Active:  types.BoolPointerValue(u.Active),
+		Flag:    types.Int64PointerValue(u.Flag),
+	}
+	if u.UID > 0 {
+		obj.UID = types.Int64Value(u.UID)
+	}
+	if u.AppID != "" {
+		obj.AppID = types.StringValue(u.AppID)
+	}
+	return obj
+}
+
+// userResourceModel is mesibo_user's state.
+type userResourceModel struct {
+	ID                    types.String `tfsdk:"id"`
+	UID                   types.Int64  `tfsdk:"uid"`
+	Address               types.String `tfsdk:"address"`
+	AppID                 types.String `tfsdk:"app_id"`
+	TokenExpiryMinutes    types.Int64  `tfsdk:"token_expiry_minutes"`
+	Active                types.Bool   `tfsdk:"active"`
+	MaxGroups             types.Int64  `tfsdk:"max_groups"`
+	Flag                  types.Int64  `tfsdk:"flag"`
+	TokenRotationTriggers types.Map    `tfsdk:"token_rotation_triggers"`
+	AccessToken           types.String `tfsdk:"access_token"`
+}
+
+// addUserRequest is the one converter from the model to useradd.
+func (m userResourceModel) addUserRequest() mesibo.AddUserRequest {
+	return mesibo.AddUserRequest{
+		Address:       m.Address.ValueString(),
+		AppID:         m.AppID.ValueString(),
+		ExpiryMinutes: m.TokenExpiryMinutes.ValueInt64Pointer(),
+		Active:        m.Active.ValueBoolPointer(),
+		MaxGroups:     m.MaxGroups.ValueInt64Pointer(),
+	}
+}
+
+// setUserRequest is the one converter from the model to userset.
+func (m userResourceModel) setUserRequest() mesibo.SetUserRequest {
+	return mesibo.SetUserRequest{
+		UID:    m.UID.ValueInt64(),
+		Flag:   m.Flag.ValueInt64Pointer(),
+		Active: m.Active.ValueBoolPointer(),
+	}
+}
+
+// setUID records the user's identity.
+func (m *userResourceModel) setUID(uid int64) {
+	m.UID = types.Int64Value(uid)
+	m.ID = types.StringValue(strconv.FormatInt(uid, 10))
+}
+
+// mergeRead takes what the API says about the user into the state. Fields
+// the API did not send keep their state values.
+func (m *userResourceModel) mergeRead(obj userObject) {
+	if !obj.UID.IsNull() {
+		m.setUID(obj.UID.ValueInt64())
+	}
+	if !obj.AppID.IsNull() {
+		m.AppID = obj.AppID
+	}
+	if !obj.Active.IsNull() {
+		m.Active = obj.Active
+	}
+	if !obj.Flag.IsNull() {
+		m.Flag = obj.Flag
+	}
+}
+
+// rotationNeeded reports whether going from state to plan must issue a new
+// access token: useradd is the only way to change these settings.
+func rotationNeeded(plan, state userResourceModel) bool {
+	return !plan.AppID.Equal(state.AppID) ||
+		!plan.TokenExpiryMinutes.Equal(state.TokenExpiryMinutes) ||
+		!plan.MaxGroups.Equal(state.MaxGroups) ||
+		!sameTriggers(plan.TokenRotationTriggers, state.TokenRotationTriggers)
+}
+
+// sameTriggers compares two token_rotation_triggers maps, null being empty.
+// An unknown map is never the same.
+func sameTriggers(a, b types.Map) bool {
+	if a.IsUnknown() || b.IsUnknown() {
+		return false
+	}
+	if len(a.Elements()) == 0 && len(b.Elements()) == 0 {
+		return true
+	}
+	return a.Equal(b)
+}

@@ -1,0 +1,342 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
+)
+
+var (
+	_ resource.Resource                = &userResource{}
+	_ resource.ResourceWithConfigure   = &userResource{}
+	_ resource.ResourceWithImportState = &userResource{}
+)
+
+// cleanupTimeout bounds the calls that undo a half-done create, which run
+// even when the operation's context was cancelled.
+const cleanupTimeout = 30 * time.Second
+
+// NewUserResource returns the mesibo_user resource.
+func NewUserResource() resource.Resource { return &userResource{} }
+
+type userResource struct{ data *providerData }
+
+func (r *userResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_user"
+}
+
+func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A Mesibo user and its access token, created with `useradd`, changed with `userset` " +
+			"and deleted with `userdel`.\n\n" +
+			"Creating a user for an address that already exists in Mesibo is refused, because `useradd` would " +
+			"silently take that user over and issue it a new access token: import it instead.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The user's UID, as a string.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"uid": schema.Int64Attribute{
+				MarkdownDescription: "The user's UID, assigned by Mesibo.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+			},
+			"address": schema.StringAttribute{
+				MarkdownDescription: "The user's address (a phone number, an email address or any string unique within " +
+					"the app), " + addressRules + ". Changing it replaces the user.",
+				Required:      true,
+				Validators:    []validator.String{addressValidator{}},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"app_id": schema.StringAttribute{
+				MarkdownDescription: "The app the access token is valid for: an Android package name, an iOS bundle ID, " +
+					"or any string that identifies the app on other platforms. Changing it issues a new access token.",
+				Required:   true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"token_expiry_minutes": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How long the access token is valid, in minutes, at least 1. "+
+					"Defaults to `%d` (one year). Changing it issues a new access token.", defaultTokenExpiryMinutes),
+				Optional:   true,
+				Computed:   true,
+				Default:    int64default.StaticInt64(defaultTokenExpiryMinutes),
+				Validators: []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"active": schema.BoolAttribute{
+				MarkdownDescription: "Whether the user is enabled. Defaults to `true`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(true),
+			},
+			"max_groups": schema.Int64Attribute{
+				MarkdownDescription: "The most groups the user may belong to, at least 0. When not set, Mesibo's default " +
+					"applies. Changing it issues a new access token.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"flag": schema.Int64Attribute{
+				MarkdownDescription: "The user's flags, as `userset` takes them, at least 0. Defaults to `0`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             int64default.StaticInt64(defaultUserFlag),
+				Validators:          []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"token_rotation_triggers": schema.MapAttribute{
+				MarkdownDescription: "Arbitrary values; any change to them issues a new access token in place (the UID " +
+					"stays). Use it to rotate tokens on a schedule, for example with a value from the `time_rotating` resource.",
+				ElementType: types.StringType,
+				Optional:    true,
+			},
+			"access_token": schema.StringAttribute{
+				MarkdownDescription: "The user's access token, for the user's app to pass to Mesibo's `setAccessToken`. " +
+					"Sensitive. It changes only when `app_id`, `token_expiry_minutes`, `max_groups` or " +
+					"`token_rotation_triggers` change. Null after import until one of those changes.",
+				Computed:      true,
+				Sensitive:     true,
+				PlanModifiers: []planmodifier.String{accessTokenPlanModifier{}},
+			},
+		},
+	}
+}
+
+func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx = r.data.logContext(ctx)
+	var plan userResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	address := plan.Address.ValueString()
+	client := r.data.client
+
+	existing, err := client.FindUser(ctx, address)
+	switch {
+	case err == nil:
+		resp.Diagnostics.AddAttributeError(path.Root("address"), summaryUserExists,
+			fmt.Sprintf("A Mesibo user with address %q already exists (UID %d). Creating it again would take it over "+
+				"and replace its access token, so the provider refuses. To manage it with Terraform, import it:\n\n  %s\n\n"+
+				"or add an import block with id = %q.", address, existing.UID, importCommand("mesibo_user", address), address))
+		return
+	case !errors.Is(err, mesibo.ErrNotFound):
+		addAPIError(&resp.Diagnostics, summaryCreateUser,
+			fmt.Sprintf("Could not check whether a user with address %q already exists.", address), err)
+		return
+	}
+
+	user, err := client.AddUser(ctx, plan.addUserRequest())
+	if err != nil {
+		action := fmt.Sprintf("Mesibo did not confirm the creation of user %q.", address)
+		if !definitelyRefused(err) {
+			action += r.undoCreate(ctx, address, 0)
+		}
+		addAPIError(&resp.Diagnostics, summaryCreateUser, action, err)
+		return
+	}
+	plan.setUID(user.UID)
+	plan.AccessToken = types.StringValue(user.Token)
+	tflog.Debug(ctx, "Mesibo user created", map[string]any{"uid": user.UID, "address": address})
+
+	// useradd cannot set the flag; a new user starts with flag 0.
+	if plan.Flag.ValueInt64() != defaultUserFlag {
+		if err := client.SetUser(ctx, plan.setUserRequest()); err != nil {
+			action := fmt.Sprintf("User %q was created (UID %d) but its flag could not be set.", address, user.UID)
+			action += r.undoCreate(ctx, address, user.UID)
+			addAPIError(&resp.Diagnostics, summaryCreateUser, action, err)
+			return
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// undoCreate deletes a user whose creation may have half happened, so that
+// nothing is left behind that the next apply would refuse to adopt. The
+// address did not exist before the create began. It returns a sentence for
+// the error detail.
+func (r *userResource) undoCreate(ctx context.Context, address string, uid int64) string {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	if uid == 0 {
+		u, err := r.data.client.FindUser(ctx, address)
+		if errors.Is(err, mesibo.ErrNotFound) {
+			return " No user was left behind."
+		}
+		if err != nil {
+			return fmt.Sprintf(" The user may exist in Mesibo now; if the next apply reports that it already exists, "+
+				"delete it or import it with %s.", importCommand("mesibo_user", address))
+		}
+		uid = u.UID
+	}
+	if err := r.data.client.DeleteUser(ctx, uid); err != nil && !errors.Is(err, mesibo.ErrNotFound) {
+		return fmt.Sprintf(" Deleting the half-created user (UID %d) failed too (%v); if the next apply reports that "+
+			"it already exists, delete it or import it with %s.", uid, err, importCommand("mesibo_user", address))
+	}
+	tflog.Debug(ctx, "Half-created Mesibo user deleted", map[string]any{"uid": uid, "address": address})
+	return fmt.Sprintf(" The half-created user (UID %d) was deleted again; nothing was left behind.", uid)
+}
+
+// definitelyRefused reports whether err means the request was certainly not
+// carried out: the API refused it, or it was never sent.
+func definitelyRefused(err error) bool {
+	var apiErr *mesibo.APIError
+	return errors.As(err, &apiErr) || errors.Is(err, mesibo.ErrInvalidRequest) || errors.Is(err, mesibo.ErrMissingAppToken)
+}
+
+func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	ctx = r.data.logContext(ctx)
+	var state userResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	address := state.Address.ValueString()
+	user, err := r.data.client.FindUser(ctx, address)
+	if errors.Is(err, mesibo.ErrNotFound) {
+		tflog.Debug(ctx, "Mesibo user not found, removing it from state", map[string]any{"address": address})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, summaryReadUser, fmt.Sprintf("Could not look up user %q.", address), err)
+		return
+	}
+	if !state.UID.IsNull() && user.UID != 0 && user.UID != state.UID.ValueInt64() {
+		// The user was deleted and another created with the same address.
+		resp.Diagnostics.AddWarning("Mesibo User Replaced Outside Terraform",
+			fmt.Sprintf("Address %q now belongs to UID %d, not UID %d as Terraform recorded. Terraform forgets the old "+
+				"user; the next apply will refuse to take over the new one unless you import it.", address, user.UID, state.UID.ValueInt64()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	state.mergeRead(userObjectFromAPI(*user))
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx = r.data.logContext(ctx)
+	var plan, state userResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	address := plan.Address.ValueString()
+	plan.setUID(state.UID.ValueInt64())
+	plan.AccessToken = state.AccessToken
+	client := r.data.client
+
+	rotate := rotationNeeded(plan, state)
+	flagChanged := !plan.Flag.Equal(state.Flag)
+	activeChanged := !plan.Active.Equal(state.Active)
+
+	if rotate {
+		user, err := client.AddUser(ctx, plan.addUserRequest())
+		if err != nil {
+			addAPIError(&resp.Diagnostics, summaryUpdateUser,
+				fmt.Sprintf("Could not issue a new access token for user %q.", address), err)
+			return
+		}
+		if user.UID != state.UID.ValueInt64() {
+			resp.Diagnostics.AddError(summaryUpdateUser, fmt.Sprintf("Mesibo answered useradd for %q with UID %d, "+
+				"but Terraform manages UID %d: the user was replaced outside Terraform. Run terraform apply again to "+
+				"refresh and recreate it.", address, user.UID, state.UID.ValueInt64()))
+			return
+		}
+		plan.AccessToken = types.StringValue(user.Token)
+		tflog.Debug(ctx, "Mesibo user access token issued", map[string]any{"uid": user.UID})
+		// useradd has set everything but the flag.
+		activeChanged = false
+	}
+	if flagChanged || activeChanged {
+		if err := client.SetUser(ctx, plan.setUserRequest()); err != nil {
+			if rotate {
+				// The new token and settings are real; the flag is not.
+				plan.Flag = state.Flag
+				resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+			}
+			addAPIError(&resp.Diagnostics, summaryUpdateUser,
+				fmt.Sprintf("Could not change the flag or active setting of user %q.", address), err)
+			return
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	ctx = r.data.logContext(ctx)
+	var state userResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.data.client.DeleteUser(ctx, state.UID.ValueInt64())
+	if errors.Is(err, mesibo.ErrNotFound) {
+		tflog.Debug(ctx, "Mesibo user already gone", map[string]any{"uid": state.UID.ValueInt64()})
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, summaryDeleteUser,
+			fmt.Sprintf("Could not delete user %q (UID %d).", state.Address.ValueString(), state.UID.ValueInt64()), err)
+	}
+}
+
+// ImportState takes the user's address. The access token cannot be read
+// back, so it stays null until a rotation; the token lifetime cannot be read
+// either and is taken to be the default.
+func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if reason := addressProblem(req.ID); reason != "" {
+		resp.Diagnostics.AddError(summaryImportID,
+			fmt.Sprintf("The import ID of mesibo_user is the user's address. %s.", reason))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("address"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("token_expiry_minutes"), int64(defaultTokenExpiryMinutes))...)
+}
+
+// accessTokenPlanModifier keeps access_token known in the plan when the
+// update will not issue a new one, and unknown when it will.
+type accessTokenPlanModifier struct{}
+
+var _ planmodifier.String = accessTokenPlanModifier{}
+
+func (accessTokenPlanModifier) Description(context.Context) string {
+	return "The access token changes only when app_id, token_expiry_minutes, max_groups or token_rotation_triggers change."
+}
+
+func (m accessTokenPlanModifier) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+
+func (accessTokenPlanModifier) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return // create or destroy
+	}
+	var plan, state userResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !rotationNeeded(plan, state) {
+		resp.PlanValue = req.StateValue
+	}
+}

@@ -1,0 +1,108 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
+)
+
+var (
+	_ datasource.DataSource              = &usersDataSource{}
+	_ datasource.DataSourceWithConfigure = &usersDataSource{}
+)
+
+const defaultUsersPattern = "*"
+
+// NewUsersDataSource returns the mesibo_users data source.
+func NewUsersDataSource() datasource.DataSource { return &usersDataSource{} }
+
+type usersDataSource struct{ data *providerData }
+
+type usersDataSourceModel struct {
+	Address types.String `tfsdk:"address"`
+	Count   types.Int64  `tfsdk:"count"`
+	Users   []userObject `tfsdk:"users"`
+}
+
+func (d *usersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_users"
+}
+
+func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: fmt.Sprintf("Lists the app's users whose address matches a pattern, with `usersget`. "+
+			"Mesibo returns at most %d users and meant this call for development: do not use it as a directory of a "+
+			"large user base.", mesibo.MaxListCount),
+		Attributes: map[string]schema.Attribute{
+			"address": schema.StringAttribute{
+				MarkdownDescription: "The address pattern; `*` matches any run of characters (`*@example.com`). " +
+					"Defaults to `*`, every user.",
+				Optional:   true,
+				Computed:   true,
+				Validators: []validator.String{addressPatternValidator{}},
+			},
+			"count": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("The most users to return, from 1 to %d. Defaults to `%d`.",
+					mesibo.MaxListCount, mesibo.MaxListCount),
+				Optional:   true,
+				Computed:   true,
+				Validators: []validator.Int64{int64validator.Between(1, mesibo.MaxListCount)},
+			},
+			"users": schema.ListNestedAttribute{
+				MarkdownDescription: "The matching users, in the order Mesibo returns them. A field Mesibo does not send is null.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"uid":     schema.Int64Attribute{Computed: true, MarkdownDescription: "The user's UID."},
+						"address": schema.StringAttribute{Computed: true, MarkdownDescription: "The user's address."},
+						"app_id":  schema.StringAttribute{Computed: true, MarkdownDescription: "The app the user's access token is valid for."},
+						"active":  schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the user is enabled."},
+						"flag":    schema.Int64Attribute{Computed: true, MarkdownDescription: "The user's flags."},
+					},
+				},
+			},
+		},
+	}
+}
+
+func (d *usersDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	ctx = d.data.logContext(ctx)
+	var cfg usersDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if cfg.Address.IsNull() {
+		cfg.Address = types.StringValue(defaultUsersPattern)
+	}
+	if cfg.Count.IsNull() {
+		cfg.Count = types.Int64Value(mesibo.MaxListCount)
+	}
+	users, err := d.data.client.GetUsers(ctx, mesibo.GetUsersRequest{
+		Address: cfg.Address.ValueString(),
+		Count:   int(cfg.Count.ValueInt64()),
+	})
+	if err != nil {
+		addAPIError(&resp.Diagnostics, summaryReadUsers,
+			fmt.Sprintf("Could not list the users matching %q.", cfg.Address.ValueString()), err)
+		return
+	}
+	cfg.Users = make([]userObject, 0, len(users))
+	for _, u := range users {
+		cfg.Users = append(cfg.Users, userObjectFromAPI(u))
+	}
+	tflog.Debug(ctx, "Mesibo users listed", map[string]any{"pattern": cfg.Address.ValueString(), "found": len(users)})
+	resp.Diagnostics.Append(resp.State.Set(ctx, cfg)...)
+}
