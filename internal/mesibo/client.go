@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -323,7 +324,7 @@ func (c *Client) attempt(ctx context.Context, op, body string, out any) attemptR
 	te := &TransportError{
 		Op:             op,
 		StatusCode:     resp.StatusCode,
-		ContentType:    mediaType(resp.Header.Get("Content-Type")),
+		ContentType:    c.redact(mediaType(c.redact(resp.Header.Get("Content-Type")))),
 		Snippet:        c.snippet(raw),
 		MaybeProcessed: true,
 		retryable:      true,
@@ -356,7 +357,6 @@ func (c *Client) attempt(ctx context.Context, op, body string, out any) attemptR
 	}
 	if len(raw) > maxResponseBytes {
 		te.Reason = fmt.Sprintf("the answer is larger than %d bytes", maxResponseBytes)
-		te.Snippet = c.snippet(raw[:snippetBytes])
 		return attemptResult{te}
 	}
 	trimmed := bytes.TrimSpace(raw)
@@ -378,7 +378,7 @@ func (c *Client) attempt(ctx context.Context, op, body string, out any) attemptR
 	var env envelope
 	if err := json.Unmarshal(trimmed, &env); err != nil {
 		te.Reason = "the answer's envelope has fields of the wrong type"
-		te.Err = err
+		te.Err = c.scrubError(err)
 		te.retryable = false
 		return attemptResult{te}
 	}
@@ -397,13 +397,13 @@ func (c *Client) attempt(ctx context.Context, op, body string, out any) attemptR
 			Code:       c.redact(string(env.Error)),
 			Status:     int(env.Code.Value),
 			Cause:      c.redact(string(env.Cause)),
-			Properties: env.Properties,
+			Properties: c.redactAll(env.Properties),
 		}}
 	}
 	if out != nil {
 		if err := json.Unmarshal(trimmed, out); err != nil {
 			te.Reason = "the answer has fields of the wrong type"
-			te.Err = err
+			te.Err = c.scrubError(err)
 			te.retryable = false
 			return attemptResult{te}
 		}
@@ -444,9 +444,34 @@ func (c *Client) redact(s string) string {
 	return strings.ReplaceAll(s, c.appToken, "***")
 }
 
+// redactAll applies redact to each of ss.
+func (c *Client) redactAll(ss []string) []string {
+	if ss == nil {
+		return nil
+	}
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = c.redact(s)
+	}
+	return out
+}
+
+// tokenValue matches the value of a JSON field whose name ends in "token"
+// (the access tokens useradd returns), complete or cut short, and a
+// form-encoded token parameter echoed back.
+var tokenValue = regexp.MustCompile(`(?i)("[a-z_]*token"\s*:\s*")(?:[^"\\]|\\.)*|(\btoken=)[^&\s"'<]*`)
+
+// snippet quotes the beginning of an unexpected answer for an error message,
+// with the app token and any access token masked. Masking happens before
+// the answer is cut short, so that no part of a token is left behind.
 func (c *Client) snippet(raw []byte) string {
+	const window = 4096 // room for a token that begins inside the quote
+	if len(raw) > window {
+		raw = raw[:window]
+	}
 	s := strings.TrimSpace(string(raw))
 	s = c.redact(s)
+	s = tokenValue.ReplaceAllString(s, "$1$2***")
 	if len(s) > snippetBytes {
 		s = strings.ToValidUTF8(s[:snippetBytes], "") + "…"
 	}

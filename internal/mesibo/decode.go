@@ -135,10 +135,23 @@ func (f *flexStrings) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// truncateForError describes an unexpected JSON value for an error message.
+// Strings, objects and arrays are described, never quoted: they may hold a
+// secret (an answer echoing the app token, say), and quoting only the first
+// bytes would defeat masking the whole token later.
 func truncateForError(b []byte) string {
-	const max = 32
-	if len(b) > max {
-		return string(b[:max]) + "…"
+	const maxQuoted = 32
+	switch {
+	case len(b) == 0:
+		return "nothing"
+	case b[0] == '"':
+		return fmt.Sprintf("a string of %d bytes", max(len(b)-2, 0))
+	case b[0] == '{':
+		return "an object"
+	case b[0] == '[':
+		return "an array"
+	case len(b) > maxQuoted:
+		return fmt.Sprintf("a value of %d bytes", len(b))
 	}
 	return string(b)
 }

@@ -128,7 +128,9 @@ func (e *GroupMayExistError) Error() string {
 	if e.Name != "" {
 		name = fmt.Sprintf("named %q", e.Name)
 	}
-	return fmt.Sprintf("the answer to groupadd was lost, so a group %s may have been created: %v", name, e.Err)
+	return fmt.Sprintf("the answer to groupadd was lost, so a group %s may have been created: %v; "+
+		"the API cannot list groups, so look for it in the Mesibo console and import it by its GID, "+
+		"or delete it, before creating it again", name, e.Err)
 }
 
 func (e *GroupMayExistError) Unwrap() []error { return []error{ErrGroupMayExist, e.Err} }
