@@ -324,7 +324,9 @@ func (accessTokenPlanModifier) Description(context.Context) string {
 	return "The access token changes only when app_id, token_expiry_minutes, max_groups or token_rotation_triggers change."
 }
 
-func (m accessTokenPlanModifier) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+func (m accessTokenPlanModifier) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
 
 func (accessTokenPlanModifier) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {

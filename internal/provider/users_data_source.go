@@ -28,7 +28,7 @@ type usersDataSource struct{ data *providerData }
 
 type usersDataSourceModel struct {
 	Address types.String `tfsdk:"address"`
-	Count   types.Int64  `tfsdk:"count"`
+	Limit   types.Int64  `tfsdk:"limit"`
 	Users   []userObject `tfsdk:"users"`
 }
 
@@ -49,9 +49,9 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				Computed:   true,
 				Validators: []validator.String{addressPatternValidator{}},
 			},
-			"count": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("The most users to return, from 1 to %d. Defaults to `%d`.",
-					mesibo.MaxListCount, mesibo.MaxListCount),
+			"limit": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("The most users to return, from 1 to %d (usersget's `count`; "+
+					"Terraform reserves the name `count`). Defaults to `%d`.", mesibo.MaxListCount, mesibo.MaxListCount),
 				Optional:   true,
 				Computed:   true,
 				Validators: []validator.Int64{int64validator.Between(1, mesibo.MaxListCount)},
@@ -87,12 +87,12 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	if cfg.Address.IsNull() {
 		cfg.Address = types.StringValue(defaultUsersPattern)
 	}
-	if cfg.Count.IsNull() {
-		cfg.Count = types.Int64Value(mesibo.MaxListCount)
+	if cfg.Limit.IsNull() {
+		cfg.Limit = types.Int64Value(mesibo.MaxListCount)
 	}
 	users, err := d.data.client.GetUsers(ctx, mesibo.GetUsersRequest{
 		Address: cfg.Address.ValueString(),
-		Count:   int(cfg.Count.ValueInt64()),
+		Count:   int(cfg.Limit.ValueInt64()),
 	})
 	if err != nil {
 		addAPIError(&resp.Diagnostics, summaryReadUsers,

@@ -1,0 +1,176 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
+)
+
+// The acceptance tests run against a real Mesibo app when MESIBO_APP_TOKEN
+// (and, optionally, MESIBO_ENDPOINT) are set, and otherwise against an
+// in-process emulator that TestMain starts and points those variables at.
+// Tests that need to see inside the server (call counts, injected faults)
+// start an emulator of their own with newTestEmulator, whatever the mode.
+
+// testAccProtoV6ProviderFactories serve the provider in-process, configured
+// from the environment.
+var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"mesibo": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+func TestMain(m *testing.M) {
+	// Terraform warns on every command when its CLI configuration file is
+	// missing; the tests need none.
+	if f := os.Getenv("TF_CLI_CONFIG_FILE"); f != "" {
+		if _, err := os.Stat(f); err != nil {
+			os.Unsetenv("TF_CLI_CONFIG_FILE")
+		}
+	}
+	if os.Getenv("TF_ACC") == "" || os.Getenv(envAppToken) != "" {
+		os.Exit(m.Run())
+	}
+	token := randomHex(24)
+	srv, err := emulator.New(emulator.Options{AppToken: token})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "starting the emulator:", err)
+		os.Exit(1)
+	}
+	hs := httptest.NewServer(srv)
+	os.Setenv(envEndpoint, hs.URL+"/api.php")
+	os.Setenv(envAppToken, token)
+	code := m.Run()
+	hs.Close()
+	os.Exit(code)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+// testAccPreCheck fails early when the environment cannot reach Mesibo.
+func testAccPreCheck(t *testing.T) {
+	t.Helper()
+	if os.Getenv(envAppToken) == "" {
+		t.Fatal(envAppToken + " must be set for acceptance tests (TestMain sets it when it starts the emulator)")
+	}
+}
+
+// testAccClient is a client for the Mesibo the acceptance tests run against,
+// used to make changes outside Terraform and to check what Terraform did.
+func testAccClient(t *testing.T) *mesibo.Client {
+	t.Helper()
+	c, err := mesibo.New(mesibo.Config{
+		Endpoint:   os.Getenv(envEndpoint),
+		AppToken:   os.Getenv(envAppToken),
+		MaxRetries: 4,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// uniquePrefix makes addresses that no other test, or earlier run against a
+// real app, uses.
+func uniquePrefix() string { return "tfacc-" + randomHex(4) }
+
+// testEmulator is an emulator of a test's own, for assertions about what
+// reached the server.
+type testEmulator struct {
+	*emulator.Server
+	endpoint string
+	token    string
+}
+
+func newTestEmulator(t *testing.T, opts emulator.Options) *testEmulator {
+	t.Helper()
+	if opts.AppToken == "" {
+		opts.AppToken = randomHex(24)
+	}
+	srv, err := emulator.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	return &testEmulator{Server: srv, endpoint: hs.URL + "/api.php", token: opts.AppToken}
+}
+
+// providerBlock configures the provider for this emulator, with extra
+// settings appended.
+func (e *testEmulator) providerBlock(extra string) string {
+	return fmt.Sprintf("provider \"mesibo\" {\n  endpoint  = %q\n  app_token = %q\n  %s\n}\n", e.endpoint, e.token, extra)
+}
+
+// writeOps are the operations that change data in Mesibo.
+var writeOps = []string{"useradd", "userset", "userdel", "groupadd", "groupset", "groupdel", "groupeditmembers", "message"}
+
+// writes counts the write requests the emulator has received.
+func (e *testEmulator) writes() int {
+	n := 0
+	for _, op := range writeOps {
+		n += e.Stats().Requests[op]
+	}
+	return n
+}
+
+// checkDestroyed verifies that nothing the configuration managed is left.
+func checkDestroyed(t *testing.T) func(*terraform.State) error {
+	return func(s *terraform.State) error {
+		c := testAccClient(t)
+		ctx := context.Background()
+		for _, rs := range s.RootModule().Resources {
+			switch rs.Type {
+			case "mesibo_user":
+				u, err := c.FindUser(ctx, rs.Primary.Attributes["address"])
+				if err == nil && strconv.FormatInt(u.UID, 10) == rs.Primary.ID {
+					return fmt.Errorf("user %s (uid %s) still exists", rs.Primary.Attributes["address"], rs.Primary.ID)
+				}
+				if err != nil && !errors.Is(err, mesibo.ErrNotFound) {
+					return err
+				}
+			case "mesibo_group":
+				gid, _ := strconv.ParseInt(rs.Primary.ID, 10, 64)
+				_, err := c.GetGroupMembers(ctx, gid, 1)
+				if err == nil {
+					return fmt.Errorf("group %d still exists", gid)
+				}
+				if !errors.Is(err, mesibo.ErrNotFound) {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+}
+
+// eventually retries f for a short while: a real Mesibo may take a moment
+// to show a change.
+func eventually(f func() error) error {
+	var err error
+	for i := 0; i < 5; i++ {
+		if err = f(); err == nil {
+			return nil
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return err
+}
