@@ -1,0 +1,4 @@
+import {
+  to = mesibo_group.support
+  id = "1234"
+}

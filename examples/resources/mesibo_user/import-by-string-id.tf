@@ -1,0 +1,4 @@
+import {
+  to = mesibo_user.alice
+  id = "alice@example.com"
+}
