@@ -61,9 +61,9 @@ type Config struct {
 	// AppToken authorises every request. Without it, every call fails with
 	// ErrMissingAppToken before anything is sent.
 	AppToken string
-	// HTTPClient sends the requests; a client with keep-alive connections and
-	// no redirects when nil. Its Timeout should be zero: RequestTimeout bounds
-	// each attempt.
+	// HTTPClient sends the requests; a client with keep-alive connections
+	// when nil. Redirects are never followed, whatever its CheckRedirect
+	// says. Its Timeout should be zero: RequestTimeout bounds each attempt.
 	HTTPClient *http.Client
 	// Version is the caller's version, sent in the User-Agent.
 	Version string
@@ -126,6 +126,14 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.http == nil {
 		c.http = defaultHTTPClient()
+	} else {
+		// Never follow a redirect, whatever the caller's client would do: a
+		// 307 or 308 would send the body, and with it the app token, to
+		// wherever the Location header points. The caller's client is not
+		// changed.
+		hc := *c.http
+		hc.CheckRedirect = noRedirects
+		c.http = &hc
 	}
 	if c.timeout <= 0 {
 		c.timeout = DefaultRequestTimeout
@@ -156,22 +164,31 @@ func New(cfg Config) (*Client, error) {
 func ValidateEndpoint(raw string, allowInsecureHTTP bool) error {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("endpoint is not a valid URL: %w", err)
+		// The parse error quotes the whole URL, which may hold credentials;
+		// keep only what was wrong with it.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("endpoint is not a valid URL: %v", err)
+	}
+	// Messages quote the endpoint without credentials, query or fragment.
+	shown := *u
+	shown.User, shown.RawQuery, shown.ForceQuery, shown.Fragment, shown.RawFragment = nil, "", false, "", ""
+	if u.User != nil {
+		return fmt.Errorf("endpoint %q must not contain credentials; set the app token instead", shown.String())
 	}
 	if u.Scheme != "https" && u.Scheme != "http" {
-		return fmt.Errorf("endpoint must be an https:// URL, not %q", raw)
+		return fmt.Errorf("endpoint must be an https:// URL, not %q", shown.String())
 	}
 	if u.Host == "" || u.Hostname() == "" {
-		return fmt.Errorf("endpoint %q has no host", raw)
-	}
-	if u.User != nil {
-		return errors.New("endpoint must not contain credentials; set the app token instead")
+		return fmt.Errorf("endpoint %q has no host", shown.String())
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("endpoint %q must not have a query or fragment", u.Redacted())
+		return fmt.Errorf("endpoint %q must not have a query or fragment", shown.String())
 	}
 	if u.Scheme == "http" && !allowInsecureHTTP && !IsLoopbackHost(u.Hostname()) {
-		return fmt.Errorf("endpoint %q uses plain http to a host that is not loopback, which would send the app token unencrypted; use https, or allow it explicitly for an on-premise server inside a private network", raw)
+		return fmt.Errorf("endpoint %q uses plain http to a host that is not loopback, which would send the app token unencrypted; use https, or allow it explicitly for an on-premise server inside a private network", shown.String())
 	}
 	return nil
 }
@@ -194,9 +211,12 @@ func defaultHTTPClient() *http.Client {
 		Transport: tr,
 		// A redirect could carry the app token, which is in the body, to
 		// another host; the API never redirects.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		CheckRedirect: noRedirects,
 	}
 }
+
+// noRedirects makes an http.Client return a redirect as the answer.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // retryPolicy says when an operation may be sent again after a failure.
 type retryPolicy int
@@ -272,6 +292,10 @@ func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
 	}
 	step := c.waitMin
 	for i := 1; i < attempt && step < c.waitMax; i++ {
+		if step > c.waitMax/2 {
+			step = c.waitMax // doubling would pass the cap, or overflow
+			break
+		}
 		step *= 2
 	}
 	step = min(step, c.waitMax)

@@ -54,12 +54,22 @@ func (e *APIError) Error() string {
 		fmt.Fprintf(&b, " (%d)", e.Status)
 	}
 	if e.Cause != "" {
-		fmt.Fprintf(&b, ": %s", e.Cause)
+		fmt.Fprintf(&b, ": %s", clip(e.Cause))
 	}
 	if len(e.Properties) > 0 {
-		fmt.Fprintf(&b, " [parameters: %s]", strings.Join(e.Properties, ", "))
+		fmt.Fprintf(&b, " [parameters: %s]", clip(strings.Join(e.Properties, ", ")))
 	}
 	return b.String()
+}
+
+// clip shortens server-supplied text for an error message: a misbehaving
+// server must not be able to fill a terminal or log with one error.
+func clip(s string) string {
+	const most = 300
+	if len(s) <= most {
+		return s
+	}
+	return strings.ToValidUTF8(s[:most], "") + "…"
 }
 
 // Is makes errors.Is(err, ErrNotFound) and errors.Is(err, ErrUnauthorized) work.
