@@ -1,0 +1,307 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
+)
+
+const membershipRes = "mesibo_group_membership.test"
+
+// membershipConfig declares a group and, unless members is nil, its membership.
+func membershipConfig(members []string, exclusive bool) string {
+	cfg := `
+resource "mesibo_group" "test" {
+  name = "membership test"
+}
+`
+	if members == nil {
+		return cfg
+	}
+	quoted := make([]string, len(members))
+	for i, m := range members {
+		quoted[i] = strconv.Quote(m)
+	}
+	return cfg + fmt.Sprintf(`
+resource "mesibo_group_membership" "test" {
+  gid       = mesibo_group.test.gid
+  members   = [%s]
+  exclusive = %t
+}
+`, strings.Join(quoted, ", "), exclusive)
+}
+
+func addresses(prefix string, from, to int) []string {
+	var out []string
+	for i := from; i <= to; i++ {
+		out = append(out, fmt.Sprintf("%s-m%02d", prefix, i))
+	}
+	return out
+}
+
+// groupGID reads the test group's GID from state.
+func groupGID(s *terraform.State) int64 {
+	gid, _ := strconv.ParseInt(s.RootModule().Resources["mesibo_group.test"].Primary.ID, 10, 64)
+	return gid
+}
+
+// lastGID remembers the test group's GID for PreConfig functions, which get
+// no state.
+type lastGID struct{ gid int64 }
+
+func (l *lastGID) record(s *terraform.State) error {
+	l.gid = groupGID(s)
+	return nil
+}
+
+// membersAre checks, with the API, that the group's members are exactly want.
+// want must have fewer than 20 entries, so the API lists them all.
+func membersAre(t *testing.T, want ...string) func(*terraform.State) error {
+	return func(s *terraform.State) error {
+		gm, err := testAccClient(t).GetGroupMembers(context.Background(), groupGID(s), mesibo.MaxListCount)
+		if err != nil {
+			return err
+		}
+		var got []string
+		for _, m := range gm.Members {
+			got = append(got, m.Address)
+		}
+		slices.Sort(got)
+		want = slices.Sorted(slices.Values(want))
+		if !slices.Equal(got, want) {
+			return fmt.Errorf("group members are %v, want %v", got, want)
+		}
+		return nil
+	}
+}
+
+func editOutside(t *testing.T, l *lastGID, add, remove []string) func() {
+	return func() {
+		c := testAccClient(t)
+		if len(add) > 0 {
+			if err := c.AddGroupMembers(context.Background(), l.gid, add); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(remove) > 0 {
+			if err := c.RemoveGroupMembers(context.Background(), l.gid, remove); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// TestAccGroupMembership_additive: the resource manages only its members;
+// members added by others stay, and listed members removed by others come back.
+func TestAccGroupMembership_additive(t *testing.T) {
+	p := uniquePrefix()
+	a, b, c, outsider := p+"-a", p+"-b", p+"-c", p+"-outsider"
+	var l lastGID
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: membershipConfig(nil, false),
+				Check:  l.record,
+			},
+			{
+				// A member added by an app before Terraform manages the group.
+				PreConfig: editOutside(t, &l, []string{outsider}, nil),
+				Config:    membershipConfig([]string{a, b, c}, false),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(membershipRes, tfjsonpath.New("members"),
+						knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(a), knownvalue.StringExact(b), knownvalue.StringExact(c)})),
+					statecheck.ExpectKnownValue(membershipRes, tfjsonpath.New("exclusive"), knownvalue.Bool(false)),
+				},
+				Check: membersAre(t, a, b, c, outsider),
+			},
+			{
+				// Someone removes b: that is drift, and apply adds b back; the
+				// outsider is left alone.
+				PreConfig: editOutside(t, &l, nil, []string{b}),
+				Config:    membershipConfig([]string{a, b, c}, false),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(membershipRes, plancheck.ResourceActionUpdate)},
+				},
+				Check: membersAre(t, a, b, c, outsider),
+			},
+			{
+				// Changing the list adds and removes only what changed.
+				Config: membershipConfig([]string{a, c, p + "-d"}, false),
+				Check:  membersAre(t, a, c, p+"-d", outsider),
+			},
+			{
+				ResourceName:      membershipRes,
+				ImportState:       true,
+				ImportStateIdFunc: func(s *terraform.State) (string, error) { return strconv.FormatInt(groupGID(s), 10), nil },
+				// Import reads every current member, the outsider included.
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 {
+						return fmt.Errorf("imported %d states", len(states))
+					}
+					attrs := states[0].Attributes
+					if attrs["members.#"] != "4" || attrs["exclusive"] != "false" {
+						return fmt.Errorf("imported members.# = %s, exclusive = %s; want 4 and false", attrs["members.#"], attrs["exclusive"])
+					}
+					return nil
+				},
+			},
+			{
+				// Removing the membership removes its members and no others.
+				Config: membershipConfig(nil, false),
+				Check:  membersAre(t, outsider),
+			},
+		},
+	})
+}
+
+// TestAccGroupMembership_exclusive: the resource owns the whole list.
+func TestAccGroupMembership_exclusive(t *testing.T) {
+	p := uniquePrefix()
+	a, b, pre, outsider := p+"-a", p+"-b", p+"-pre", p+"-outsider"
+	var l lastGID
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: membershipConfig(nil, false),
+				Check:  l.record,
+			},
+			{
+				// Created exclusive: a member already there is removed at once,
+				// so the plan after apply is empty.
+				PreConfig: editOutside(t, &l, []string{pre}, nil),
+				Config:    membershipConfig([]string{a, b}, true),
+				Check:     membersAre(t, a, b),
+			},
+			{
+				// A member added outside Terraform is drift.
+				PreConfig: editOutside(t, &l, []string{outsider}, nil),
+				Config:    membershipConfig([]string{a, b}, true),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(membershipRes, plancheck.ResourceActionUpdate)},
+				},
+				Check: membersAre(t, a, b),
+			},
+			{
+				// Dropping exclusive stops the removals...
+				Config: membershipConfig([]string{a, b}, false),
+			},
+			{
+				PreConfig: editOutside(t, &l, []string{outsider}, nil),
+				Config:    membershipConfig([]string{a, b}, false),
+				Check:     membersAre(t, a, b, outsider),
+			},
+			{
+				// ...and turning it on again removes the outsider in the same apply.
+				Config: membershipConfig([]string{a}, true),
+				Check:  membersAre(t, a),
+			},
+		},
+	})
+}
+
+// TestAccGroupMembership_sizes applies memberships around the 20-member cap
+// of groupgetmembers and checks, inside the emulator, that exactly the
+// declared members are there and that no plan shows phantom changes.
+func TestAccGroupMembership_sizes(t *testing.T) {
+	for _, n := range []int{19, 20, 21, 41} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			emu := newTestEmulator(t, emulator.Options{})
+			p := "size"
+			initial := addresses(p, 1, n)
+			// Drop the first three and add two, across the cap.
+			changed := append(addresses(p, 4, n), addresses(p, n+1, n+2)...)
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{
+						Config: emu.providerBlock("") + membershipConfig(initial, false),
+						Check:  emu.membersAre(initial),
+					},
+					{
+						Config: emu.providerBlock("") + membershipConfig(changed, false),
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(membershipRes, plancheck.ResourceActionUpdate)},
+						},
+						Check: emu.membersAre(changed),
+					},
+					{
+						Config: emu.providerBlock("") + membershipConfig(changed, true),
+						Check:  emu.membersAre(changed),
+					},
+					{
+						// A refresh of a large group keeps every member it cannot see.
+						RefreshState: true,
+						Check:        resource.TestCheckResourceAttr(membershipRes, "members.#", strconv.Itoa(len(changed))),
+					},
+				},
+			})
+		})
+	}
+}
+
+// membersAre checks the emulator's one group holds exactly want.
+func (e *testEmulator) membersAre(want []string) func(*terraform.State) error {
+	return func(*terraform.State) error {
+		groups := e.Snapshot().Groups
+		if len(groups) != 1 {
+			return fmt.Errorf("the emulator holds %d groups, want 1", len(groups))
+		}
+		got := slices.Sorted(slices.Values(groups[0].Members))
+		want := slices.Sorted(slices.Values(want))
+		if !slices.Equal(got, want) {
+			return fmt.Errorf("group has %d members %v, want %d %v", len(got), got, len(want), want)
+		}
+		return nil
+	}
+}
+
+func TestReconcileMembers(t *testing.T) {
+	listed := []string{"a", "b", "c"}
+	tests := []struct {
+		name      string
+		importing bool
+		state     []string
+		present   []string
+		exclusive bool
+		truncated bool
+		want      []string
+		note      readNote
+	}{
+		{name: "complete, all there", state: listed, present: []string{"a", "b", "c", "x"}, want: listed, note: readNote{extra: 1}},
+		{name: "complete, one removed outside", state: listed, present: []string{"a", "c"}, want: []string{"a", "c"}, note: readNote{missing: 1}},
+		{name: "complete, exclusive, outsider is drift", state: listed, present: []string{"a", "b", "c", "x"}, exclusive: true,
+			want: []string{"a", "b", "c", "x"}, note: readNote{extra: 1}},
+		{name: "truncated, unseen members are kept", state: listed, present: []string{"a", "x"}, truncated: true,
+			want: listed, note: readNote{unconfirmed: 2, extra: 1}},
+		{name: "truncated, exclusive, seen outsiders are drift, unseen members kept", state: listed, present: []string{"a", "x"},
+			exclusive: true, truncated: true, want: []string{"a", "b", "c", "x"}, note: readNote{unconfirmed: 2, extra: 1}},
+		{name: "import takes what is there", importing: true, present: []string{"x", "y"}, want: []string{"x", "y"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, note := reconcileMembers(tt.importing, tt.state, tt.present, tt.exclusive, tt.truncated)
+			if !slices.Equal(slices.Sorted(slices.Values(got)), tt.want) || note != tt.note {
+				t.Errorf("got %v %+v, want %v %+v", got, note, tt.want, tt.note)
+			}
+		})
+	}
+}
