@@ -69,9 +69,9 @@
 //     required every time and overwrites the old one.
 //   - usersget: addr defaults to "*"; "*" matches any run of characters
 //     (including none), everything else matches itself, case-sensitively, and
-//     the whole address must match. Each entry is {uid, address, appid,
-//     active (1 or 0), flag}; tokens are not listed. No match answers
-//     "users":[].
+//     the whole address must match. Users are listed in uid order, each as
+//     {uid, address, appid, active (1 or 0), flag}; tokens are not listed. No
+//     match answers "users":[].
 //   - groupadd: name "", flag 0, expiry 31536000, expiryext 0, active 1 by
 //     default. Neither groupadd nor groupset answers more than {"gid":N}.
 //   - groupeditmembers: m with no address left after trimming spaces and

@@ -31,17 +31,23 @@ func TestParseFaults(t *testing.T) {
 	}
 }
 
+// rawReply is the status and headers of an HTTP answer.
+type rawReply struct {
+	StatusCode int
+	Header     http.Header
+}
+
 // useradd sends one useradd for addr with the test token and returns the raw
 // answer; err is set when no answer arrived or its body could not be read.
-func useradd(ts *httptest.Server, addr string) (*http.Response, []byte, error) {
+func useradd(ts *httptest.Server, addr string) (rawReply, []byte, error) {
 	form := vals("op", "useradd", "token", testToken, "addr", addr, "appid", "a")
 	resp, err := ts.Client().PostForm(ts.URL+"/api.php", form)
 	if err != nil {
-		return nil, nil, err
+		return rawReply{}, nil, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
-	return resp, body, err
+	return rawReply{StatusCode: resp.StatusCode, Header: resp.Header}, body, err
 }
 
 // Pre-processing faults answer before anything happens: a retry is safe.
@@ -85,29 +91,29 @@ func TestPreProcessingFaultsLeaveStateUntouched(t *testing.T) {
 func TestPostProcessingFaultsChangeState(t *testing.T) {
 	cases := []struct {
 		fault Fault
-		check func(t *testing.T, resp *http.Response, body []byte, err error)
+		check func(t *testing.T, resp rawReply, body []byte, err error)
 	}{
-		{Fault500, func(t *testing.T, resp *http.Response, body []byte, err error) {
+		{Fault500, func(t *testing.T, resp rawReply, body []byte, err error) {
 			if err != nil || resp.StatusCode != 500 || !strings.Contains(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "<html>") {
 				t.Fatalf("500: %v %v %s", resp, err, body)
 			}
 		}},
-		{Fault502, func(t *testing.T, resp *http.Response, body []byte, err error) {
+		{Fault502, func(t *testing.T, resp rawReply, body []byte, err error) {
 			if err != nil || resp.StatusCode != 502 || !strings.Contains(string(body), "502 Bad Gateway") {
 				t.Fatalf("502: %v %v %s", resp, err, body)
 			}
 		}},
-		{FaultGarbage, func(t *testing.T, resp *http.Response, body []byte, err error) {
+		{FaultGarbage, func(t *testing.T, resp rawReply, body []byte, err error) {
 			if err != nil || resp.StatusCode != 200 || json.Valid(body) || len(body) == 0 {
 				t.Fatalf("garbage: %v %v %s", resp, err, body)
 			}
 		}},
-		{FaultTruncate, func(t *testing.T, resp *http.Response, body []byte, err error) {
+		{FaultTruncate, func(t *testing.T, resp rawReply, body []byte, err error) {
 			if err != nil || resp.StatusCode != 200 || json.Valid(body) || !strings.HasPrefix(string(body), `{"op":"useradd"`) {
 				t.Fatalf("truncate: %v %v %s", resp, err, body)
 			}
 		}},
-		{FaultReset, func(t *testing.T, resp *http.Response, body []byte, err error) {
+		{FaultReset, func(t *testing.T, resp rawReply, body []byte, err error) {
 			if err == nil {
 				t.Fatalf("reset: got an answer %v %s", resp, body)
 			}
@@ -258,7 +264,9 @@ func TestLatencyDelaysAnswers(t *testing.T) {
 	}
 	s.SetLatency(0)
 	start = time.Now()
-	useradd(ts, "fast")
+	if _, _, err := useradd(ts, "fast"); err != nil {
+		t.Fatal(err)
+	}
 	if d := time.Since(start); d > 100*time.Millisecond {
 		t.Fatalf("SetLatency(0) still answered after %v", d)
 	}
@@ -288,12 +296,16 @@ func TestLatencyHonoursCancellation(t *testing.T) {
 
 	// Over the network: the client times out, the server drops the request.
 	_, ts := newTestServer(t, Options{Latency: 300 * time.Millisecond})
-	srv := ts.Config.Handler.(*Server)
+	srv, _ := ts.Config.Handler.(*Server)
 	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	hreq, _ := http.NewRequestWithContext(ctx, http.MethodPost, ts.URL+"/api.php", strings.NewReader(form.Encode()))
 	hreq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if _, err := ts.Client().Do(hreq); !errors.Is(err, context.DeadlineExceeded) {
+	resp, err := ts.Client().Do(hreq)
+	if err == nil {
+		resp.Body.Close()
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("want a client timeout, got %v", err)
 	}
 	time.Sleep(600 * time.Millisecond)

@@ -96,7 +96,7 @@ func TestJSONBodyIsRefusedClearly(t *testing.T) {
 		a := do(t, ts.Client(), req)
 		mustJSON(t, a)
 		mustFail(t, a.body, "useradd", "BADREQUEST", 415)
-		if cause := a.body["cause"].(string); !strings.Contains(cause, "JSON") {
+		if cause, _ := a.body["cause"].(string); !strings.Contains(cause, "JSON") {
 			t.Errorf("cause %q does not mention JSON", cause)
 		}
 		if strings.Contains(string(a.raw), testToken) {

@@ -147,7 +147,8 @@ func TestUsersGet(t *testing.T) {
 		mustOK(t, body, "usersget")
 		var out []string
 		for _, u := range list(t, body["users"]) {
-			out = append(out, obj(t, u)["address"].(string))
+			addr, _ := obj(t, u)["address"].(string)
+			out = append(out, addr)
 		}
 		return out
 	}

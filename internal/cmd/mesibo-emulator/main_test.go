@@ -119,7 +119,11 @@ func TestRunServesAndStops(t *testing.T) {
 	if body["result"] != true {
 		t.Fatalf("useradd: %v", body)
 	}
-	userToken := body["user"].(map[string]any)["token"].(string)
+	user, _ := body["user"].(map[string]any)
+	userToken, _ := user["token"].(string)
+	if len(userToken) < 40 {
+		t.Fatalf("useradd answered no token: %v", body)
+	}
 
 	// GET with a query string, on the /backend/ path.
 	resp, err := http.Get(strings.TrimSuffix(in.endpoint, "api.php") + "backend/?op=usersget&token=cli-secret-token&addr=al*")
@@ -150,7 +154,8 @@ func TestRunServesAndStops(t *testing.T) {
 	if _, err := os.Stat(endpointFile); !os.IsNotExist(err) {
 		t.Fatalf("endpoint file left behind after exit: %v", err)
 	}
-	if _, err := http.Get(in.endpoint); err == nil {
+	if resp, err := http.Get(in.endpoint); err == nil {
+		resp.Body.Close()
 		t.Fatal("still serving after run returned")
 	}
 }
