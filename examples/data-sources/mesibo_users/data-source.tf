@@ -2,6 +2,7 @@
 # most 20 users per query.
 data "mesibo_users" "example_com" {
   address = "*@example.com"
+  limit   = 10
 }
 
 output "example_com_addresses" {
