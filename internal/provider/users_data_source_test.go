@@ -1,0 +1,72 @@
+package provider
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+func TestAccUsersDataSource(t *testing.T) {
+	p := uniquePrefix()
+	users := fmt.Sprintf(`
+locals {
+  names = ["ann", "ben", "cat"]
+}
+resource "mesibo_user" "u" {
+  count   = length(local.names)
+  address = "%s-${local.names[count.index]}@example.com"
+  app_id  = "com.example.chat"
+  flag    = local.names[count.index] == "ben" ? 4 : 0
+}
+`, p)
+	user := func(name string, flag int64) knownvalue.Check {
+		return knownvalue.ObjectExact(map[string]knownvalue.Check{
+			"uid":     knownvalue.NotNull(),
+			"address": knownvalue.StringExact(p + "-" + name + "@example.com"),
+			"app_id":  knownvalue.StringExact("com.example.chat"),
+			"active":  knownvalue.Bool(true),
+			"flag":    knownvalue.Int64Exact(flag),
+		})
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: users + fmt.Sprintf(`
+data "mesibo_users" "all" {
+  address    = "%[1]s-*@example.com"
+  depends_on = [mesibo_user.u]
+}
+data "mesibo_users" "one" {
+  address    = "%[1]s-b*"
+  depends_on = [mesibo_user.u]
+}
+data "mesibo_users" "two" {
+  address    = "%[1]s-*"
+  limit      = 2
+  depends_on = [mesibo_user.u]
+}
+data "mesibo_users" "none" {
+  address    = "%[1]s-nobody"
+  depends_on = [mesibo_user.u]
+}
+`, p),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.mesibo_users.all", tfjsonpath.New("users"),
+						knownvalue.SetExact([]knownvalue.Check{user("ann", 0), user("ben", 4), user("cat", 0)})),
+					statecheck.ExpectKnownValue("data.mesibo_users.all", tfjsonpath.New("limit"), knownvalue.Int64Exact(20)),
+					statecheck.ExpectKnownValue("data.mesibo_users.one", tfjsonpath.New("users"),
+						knownvalue.ListExact([]knownvalue.Check{user("ben", 4)})),
+					statecheck.ExpectKnownValue("data.mesibo_users.two", tfjsonpath.New("users"), knownvalue.ListSizeExact(2)),
+					statecheck.ExpectKnownValue("data.mesibo_users.none", tfjsonpath.New("users"), knownvalue.ListSizeExact(0)),
+				},
+			},
+		},
+	})
+}
