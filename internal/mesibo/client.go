@@ -452,6 +452,9 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		if secs < 0 {
 			return 0
 		}
+		if secs > int(maxRetryAfter/time.Second) {
+			return maxRetryAfter // larger values would overflow a Duration
+		}
 		return time.Duration(secs) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math/big"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -39,15 +41,32 @@ func (f *flexInt) UnmarshalJSON(b []byte) error {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		// Accept integral floats such as 12.0 or 1e3.
-		fl, ferr := strconv.ParseFloat(s, 64)
-		if ferr != nil || fl != float64(int64(fl)) {
+		// Accept integers written as decimals, such as 12.0 or 1e3, when
+		// their value is exact: not 1.5, not 1e-400 (which a float64 would
+		// round to 0), not 2^63 (which does not fit), not hex or Inf.
+		var ok bool
+		if n, ok = exactDecimalInt(s); !ok {
 			return fmt.Errorf("expected an integer, got %s", truncateForError(b))
 		}
-		n = int64(fl)
 	}
 	*f = flexInt{Value: n, Set: true}
 	return nil
+}
+
+// decimalNumber is a plain decimal number with a small exponent.
+var decimalNumber = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]{1,3})?$`)
+
+// exactDecimalInt returns the value of s, a decimal number, when it is an
+// integer that fits an int64.
+func exactDecimalInt(s string) (int64, bool) {
+	if len(s) > 64 || !decimalNumber.MatchString(s) {
+		return 0, false
+	}
+	r, ok := new(big.Rat).SetString(s)
+	if !ok || !r.IsInt() || !r.Num().IsInt64() {
+		return 0, false
+	}
+	return r.Num().Int64(), true
 }
 
 // flexBool is a boolean sent as true/false, 1/0, "1"/"0", "true"/"false",

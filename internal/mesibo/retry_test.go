@@ -517,6 +517,8 @@ func TestParseRetryAfter(t *testing.T) {
 		"1":                              time.Second,
 		" 7 ":                            7 * time.Second,
 		"120":                            2 * time.Minute,
+		"9227000000":                     maxRetryAfter, // would overflow a Duration
+		"99999999999999999999":           0,             // not a number Atoi can read
 		"-5":                             0,
 		"1.5":                            0,
 		"soon":                           0,
