@@ -52,7 +52,9 @@ type Logger interface {
 	Trace(ctx context.Context, msg string, fields map[string]any)
 }
 
-// Config configures a Client. The zero value of each field selects its default.
+// Config configures a Client. The zero value of each field selects its
+// default, except MaxRetries, where zero means no retries: callers that want
+// DefaultMaxRetries must say so.
 type Config struct {
 	// Endpoint is the backend API URL; DefaultEndpoint when empty.
 	Endpoint string
