@@ -172,7 +172,7 @@ func ValidateEndpoint(raw string, allowInsecureHTTP bool) error {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return fmt.Errorf("endpoint is not a valid URL: %v", err)
+		return fmt.Errorf("endpoint is not a valid URL: %w", err)
 	}
 	// Messages quote the endpoint without credentials, query or fragment.
 	shown := *u
@@ -205,7 +205,11 @@ func IsLoopbackHost(host string) bool {
 }
 
 func defaultHTTPClient() *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
+	base, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		base = &http.Transport{Proxy: http.ProxyFromEnvironment}
+	}
+	tr := base.Clone()
 	tr.MaxIdleConns = 32
 	tr.MaxIdleConnsPerHost = 16
 	tr.IdleConnTimeout = 90 * time.Second

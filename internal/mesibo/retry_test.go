@@ -66,7 +66,9 @@ func writeFault(w http.ResponseWriter, r *http.Request, kind string) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write([]byte(`{"op":"x",`))
-		w.(http.Flusher).Flush()
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
 		select {
 		case <-r.Context().Done():
 		case <-time.After(5 * time.Second):

@@ -10,7 +10,6 @@ import (
 	"os"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -120,18 +119,6 @@ func (e *testEmulator) providerBlock(extra string) string {
 	return fmt.Sprintf("provider \"mesibo\" {\n  endpoint  = %q\n  app_token = %q\n  %s\n}\n", e.endpoint, e.token, extra)
 }
 
-// writeOps are the operations that change data in Mesibo.
-var writeOps = []string{"useradd", "userset", "userdel", "groupadd", "groupset", "groupdel", "groupeditmembers", "message"}
-
-// writes counts the write requests the emulator has received.
-func (e *testEmulator) writes() int {
-	n := 0
-	for _, op := range writeOps {
-		n += e.Stats().Requests[op]
-	}
-	return n
-}
-
 // checkDestroyed verifies that nothing the configuration managed is left.
 func checkDestroyed(t *testing.T) func(*terraform.State) error {
 	return func(s *terraform.State) error {
@@ -160,17 +147,4 @@ func checkDestroyed(t *testing.T) func(*terraform.State) error {
 		}
 		return nil
 	}
-}
-
-// eventually retries f for a short while: a real Mesibo may take a moment
-// to show a change.
-func eventually(f func() error) error {
-	var err error
-	for i := 0; i < 5; i++ {
-		if err = f(); err == nil {
-			return nil
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	return err
 }
