@@ -84,7 +84,8 @@ func (c *Client) DeleteGroup(ctx context.Context, gid int64) error {
 
 // AddGroupMembers adds addresses to a group with groupeditmembers, in as many
 // calls as the list needs (see Config.MaxMembersPerEdit). Adding a member that
-// is already there is harmless.
+// is already there is harmless. When one of several calls fails, the calls
+// before it have taken effect; repeating the whole list is safe.
 func (c *Client) AddGroupMembers(ctx context.Context, gid int64, addresses []string) error {
 	return c.editGroupMembers(ctx, gid, addresses, false)
 }
