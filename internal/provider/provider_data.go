@@ -54,9 +54,25 @@ func providerDataFrom(raw any, diags *diag.Diagnostics) *providerData {
 type clientLogger struct{}
 
 func (clientLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
-	tflog.Debug(ctx, msg, fields)
+	tflog.Debug(ctx, msg, flatFields(fields))
 }
 
 func (clientLogger) Trace(ctx context.Context, msg string, fields map[string]any) {
-	tflog.Trace(ctx, msg, fields)
+	tflog.Trace(ctx, msg, flatFields(fields))
+}
+
+// flatFields renders nested values as strings, because tflog's masking
+// looks only at top-level string values: a token inside a nested map would
+// otherwise escape it.
+func flatFields(fields map[string]any) map[string]any {
+	out := make(map[string]any, len(fields))
+	for k, v := range fields {
+		switch v.(type) {
+		case string, bool, int, int64, float64, nil:
+			out[k] = v
+		default:
+			out[k] = fmt.Sprint(v)
+		}
+	}
+	return out
 }
