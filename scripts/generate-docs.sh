@@ -56,7 +56,13 @@ go tool -modfile="$repo_root/tools/go.mod" tfplugindocs generate \
 	--providers-schema "$work/schema.json"
 
 echo "==> validating docs/"
-go tool -modfile="$repo_root/tools/go.mod" tfplugindocs validate \
+# validate logs every file it looks at; show that only when it fails.
+if ! go tool -modfile="$repo_root/tools/go.mod" tfplugindocs validate \
 	--provider-dir "$repo_root" \
 	--provider-name mesibo \
-	--providers-schema "$work/schema.json"
+	--providers-schema "$work/schema.json" >"$work/validate.log" 2>&1; then
+	cat "$work/validate.log" >&2
+	echo "error: docs/ does not pass tfplugindocs validate" >&2
+	exit 1
+fi
+echo "docs/ generated and validated"
