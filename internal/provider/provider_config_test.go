@@ -87,3 +87,25 @@ func TestAccProvider_plainHTTPRefused(t *testing.T) {
 		},
 	})
 }
+
+// TestAccProvider_unknownToken: a token that is only known after apply is
+// refused with an explanation at plan time, not a crash.
+func TestAccProvider_unknownToken(t *testing.T) {
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: `
+resource "terraform_data" "token" {
+  input = "later"
+}
+provider "mesibo" {
+  app_token = terraform_data.token.output
+}
+resource "mesibo_group" "g" {}
+`,
+				ExpectError: regexp.MustCompile(`(?s)Unknown Mesibo Provider Setting.*app_token is not known until apply`),
+			},
+		},
+	})
+}
