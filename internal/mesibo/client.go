@@ -502,7 +502,9 @@ func (c *Client) snippet(raw []byte) string {
 	if len(raw) > window {
 		raw = raw[:window]
 	}
-	s := strings.TrimSpace(string(raw))
+	// Invalid UTF-8 is replaced before masking, not removed after it:
+	// removing bytes could join the pieces of a token around them.
+	s := strings.TrimSpace(strings.ToValidUTF8(string(raw), "\uFFFD"))
 	s = c.redact(s)
 	s = tokenValue.ReplaceAllString(s, "$1$2***")
 	if len(s) > snippetBytes {
