@@ -157,9 +157,16 @@ func (r *groupMembershipResource) Create(ctx context.Context, req resource.Creat
 	client := r.data.client
 
 	var extra []string
-	if plan.Exclusive.ValueBool() {
+	switch {
+	case plan.Exclusive.ValueBool():
 		var err error
 		if extra, err = r.unlisted(ctx, gid, members, &resp.Diagnostics); err != nil {
+			addAPIError(&resp.Diagnostics, summaryCreateMember, membershipAction(gid, "read the members of"), err)
+			return
+		}
+	case len(members) == 0:
+		// Nothing to add, so no call would notice a wrong gid.
+		if _, err := client.GetGroupMembers(ctx, gid, 1); err != nil {
 			addAPIError(&resp.Diagnostics, summaryCreateMember, membershipAction(gid, "read the members of"), err)
 			return
 		}

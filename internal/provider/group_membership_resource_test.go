@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -272,6 +273,31 @@ func (e *testEmulator) membersAre(want []string) func(*terraform.State) error {
 		}
 		return nil
 	}
+}
+
+// TestAccGroupMembership_unknownGroup: a membership of a group that does not
+// exist fails at apply, even when it lists no members to add.
+func TestAccGroupMembership_unknownGroup(t *testing.T) {
+	steps := []resource.TestStep{}
+	for _, members := range []string{`[]`, `["someone"]`} {
+		for _, exclusive := range []bool{false, true} {
+			steps = append(steps, resource.TestStep{
+				Config: fmt.Sprintf(`
+resource "mesibo_group_membership" "test" {
+  gid       = 987654321
+  members   = %s
+  exclusive = %t
+}
+`, members, exclusive),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Create Mesibo Group Membership.*group 987654321`),
+			})
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    steps,
+	})
 }
 
 func TestReconcileMembers(t *testing.T) {
