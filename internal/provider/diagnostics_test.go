@@ -1,0 +1,62 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
+)
+
+// TestAddAPIError: every failure class gets a detail that says what to do,
+// and ends with the API's own error.
+func TestAddAPIError(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"missing token", mesibo.ErrMissingAppToken, "MESIBO_APP_TOKEN"},
+		{"refused token", &mesibo.APIError{Op: "usersget", Code: "AUTHFAIL", Status: 401}, "current token of the app in the Mesibo console"},
+		{"app disabled", &mesibo.APIError{Op: "usersget", Code: "TOKENBREACH"}, "more than five IP addresses"},
+		{"cancelled", fmt.Errorf("mesibo useradd: %w", context.Canceled), "cancelled before Mesibo answered"},
+		{"transport", &mesibo.TransportError{Op: "userset", Reason: "unexpected HTTP status 502", StatusCode: 502}, "safe to repeat"},
+		{"refused request", &mesibo.APIError{Op: "userset", Code: "BADPARA", Cause: "bad flag"}, "error code below says why"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var diags diag.Diagnostics
+			addAPIError(&diags, summaryUpdateUser, "Could not change user \"a\".", tt.err)
+			if len(diags) != 1 {
+				t.Fatalf("got %d diagnostics", len(diags))
+			}
+			d := diags[0]
+			if d.Summary() != summaryUpdateUser {
+				t.Errorf("summary %q", d.Summary())
+			}
+			detail := d.Detail()
+			if !strings.HasPrefix(detail, "Could not change user \"a\".") || !strings.Contains(detail, tt.want) ||
+				!strings.HasSuffix(detail, tt.err.Error()) {
+				t.Errorf("detail %q should start with the action, say %q and end with %q", detail, tt.want, tt.err)
+			}
+		})
+	}
+	if advice(errors.New("x")) == "" {
+		t.Error("an unclassified error gets no advice")
+	}
+}
+
+func TestImportCommand(t *testing.T) {
+	for id, want := range map[string]string{
+		"alice@example.com": "terraform import mesibo_user.<name> alice@example.com",
+		"o'neil$x":          `terraform import mesibo_user.<name> 'o'\''neil$x'`,
+	} {
+		if got := importCommand("mesibo_user", id); got != want {
+			t.Errorf("importCommand(%q) = %s, want %s", id, got, want)
+		}
+	}
+}
