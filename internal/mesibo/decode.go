@@ -15,6 +15,22 @@ import (
 // types accept every spelling seen and reject the rest with an error, never a
 // panic.
 
+// scalarText returns the text of a JSON scalar, trimmed: a string's contents,
+// or the literal of a number or boolean. null gives "".
+func scalarText(b []byte) (string, error) {
+	b = bytes.TrimSpace(b)
+	if bytes.Equal(b, []byte("null")) {
+		return "", nil
+	}
+	s := string(b)
+	if len(b) > 0 && b[0] == '"' {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return "", err
+		}
+	}
+	return strings.TrimSpace(s), nil
+}
+
 // flexInt is an integer sent as a JSON number or a numeric string.
 // null and "" decode to zero with Set false.
 type flexInt struct {
@@ -23,21 +39,13 @@ type flexInt struct {
 }
 
 func (f *flexInt) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if bytes.Equal(b, []byte("null")) {
+	s, err := scalarText(b)
+	if err != nil {
+		return err
+	}
+	if s == "" {
 		*f = flexInt{}
 		return nil
-	}
-	s := string(b)
-	if len(b) > 0 && b[0] == '"' {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		s = strings.TrimSpace(s)
-		if s == "" {
-			*f = flexInt{}
-			return nil
-		}
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
@@ -77,18 +85,11 @@ type flexBool struct {
 }
 
 func (f *flexBool) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if bytes.Equal(b, []byte("null")) {
-		*f = flexBool{}
-		return nil
+	s, err := scalarText(b)
+	if err != nil {
+		return err
 	}
-	s := string(b)
-	if len(b) > 0 && b[0] == '"' {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-	}
-	switch strings.ToLower(strings.TrimSpace(s)) {
+	switch strings.ToLower(s) {
 	case "true", "1", "ok", "yes":
 		*f = flexBool{Value: true, Set: true}
 	case "false", "0", "fail", "no":
