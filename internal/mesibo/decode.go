@@ -161,6 +161,7 @@ func (f *flexStrings) UnmarshalJSON(b []byte) error {
 // bytes would defeat masking the whole token later.
 func truncateForError(b []byte) string {
 	const maxQuoted = 32
+	b = bytes.TrimSpace(b)
 	switch {
 	case len(b) == 0:
 		return "nothing"
