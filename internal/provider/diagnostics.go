@@ -60,6 +60,16 @@ func advice(err error) string {
 	return "Run the command again; if the error persists, check the endpoint and app token."
 }
 
+// addGoneError reports that what an apply was about to change no longer
+// exists in Mesibo: it was deleted outside Terraform after the plan was made
+// (a saved plan, or -refresh=false). what names it ("User \"a@x\" (UID 7)"),
+// next says what the next apply does about it. Every resource says this the
+// same way.
+func addGoneError(diags *diag.Diagnostics, summary, what, next string, err error) {
+	diags.AddError(summary, fmt.Sprintf("%s no longer exists in Mesibo: it was deleted outside Terraform after "+
+		"the plan was made, so the plan is out of date and nothing was changed. %s\n\n%s", what, next, err))
+}
+
 // importCommand is the shell command that imports a resource of typ by id.
 func importCommand(typ, id string) string {
 	if strings.ContainsAny(id, " \"'$`\\") {

@@ -50,6 +50,22 @@ func TestAddAPIError(t *testing.T) {
 	}
 }
 
+func TestAddGoneError(t *testing.T) {
+	var diags diag.Diagnostics
+	err := &mesibo.APIError{Op: "groupset", Code: "NOGROUP"}
+	addGoneError(&diags, summaryUpdateGroup, "Group 7", "Run terraform apply again: it will create the group anew.", err)
+	if len(diags) != 1 || diags[0].Summary() != summaryUpdateGroup {
+		t.Fatalf("diagnostics %v", diags)
+	}
+	detail := diags[0].Detail()
+	for _, want := range []string{"Group 7 no longer exists in Mesibo", "deleted outside Terraform", "nothing was changed",
+		"it will create the group anew", err.Error()} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("detail %q does not say %q", detail, want)
+		}
+	}
+}
+
 func TestImportCommand(t *testing.T) {
 	for id, want := range map[string]string{
 		"alice@example.com": "terraform import mesibo_user.<name> alice@example.com",
