@@ -29,6 +29,7 @@ const (
 	summaryDeleteMember = "Unable to Delete Mesibo Group Membership"
 	summaryReadUsers    = "Unable to Read Mesibo Users"
 	summaryImportID     = "Invalid Import ID"
+	summaryInvalidValue = "Invalid Attribute Value"
 )
 
 // addAPIError reports a failed API call: what was being done, what to do

@@ -49,10 +49,10 @@ type userResourceModel struct {
 	UID                   types.Int64  `tfsdk:"uid"`
 	Address               types.String `tfsdk:"address"`
 	AppID                 types.String `tfsdk:"app_id"`
-	TokenExpiryMinutes    types.Int64  `tfsdk:"token_expiry_minutes"`
+	TokenExpiryMinutes    wholeNumber  `tfsdk:"token_expiry_minutes"`
 	Active                types.Bool   `tfsdk:"active"`
-	MaxGroups             types.Int64  `tfsdk:"max_groups"`
-	Flag                  types.Int64  `tfsdk:"flag"`
+	MaxGroups             wholeNumber  `tfsdk:"max_groups"`
+	Flag                  wholeNumber  `tfsdk:"flag"`
 	TokenRotationTriggers types.Map    `tfsdk:"token_rotation_triggers"`
 	AccessToken           types.String `tfsdk:"access_token"`
 }
@@ -96,7 +96,7 @@ func (m *userResourceModel) mergeRead(obj userObject) {
 		m.Active = obj.Active
 	}
 	if !obj.Flag.IsNull() {
-		m.Flag = obj.Flag
+		m.Flag = wholeNumber{Int64Value: obj.Flag}
 	}
 }
 

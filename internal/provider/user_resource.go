@@ -73,8 +73,9 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"token_expiry_minutes": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How long the access token is valid, in minutes, at least 1. "+
+				MarkdownDescription: fmt.Sprintf("How long the access token is valid, in minutes, a whole number, at least 1. "+
 					"Defaults to `%d` (one year). Changing it issues a new access token.", defaultTokenExpiryMinutes),
+				CustomType: wholeNumberType{},
 				Optional:   true,
 				Computed:   true,
 				Default:    int64default.StaticInt64(defaultTokenExpiryMinutes),
@@ -87,13 +88,15 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Default:             booldefault.StaticBool(true),
 			},
 			"max_groups": schema.Int64Attribute{
-				MarkdownDescription: "The most groups the user may belong to, at least 0. When not set, Mesibo's default " +
-					"applies. Changing it issues a new access token.",
+				MarkdownDescription: "The most groups the user may belong to, a whole number, at least 0. When not set, " +
+					"Mesibo's default applies. Changing it issues a new access token.",
+				CustomType: wholeNumberType{},
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
 			},
 			"flag": schema.Int64Attribute{
-				MarkdownDescription: "The user's flags, as `userset` takes them, at least 0. Defaults to `0`.",
+				MarkdownDescription: "The user's flags, as `userset` takes them, a whole number, at least 0. Defaults to `0`.",
+				CustomType:          wholeNumberType{},
 				Optional:            true,
 				Computed:            true,
 				Default:             int64default.StaticInt64(defaultUserFlag),

@@ -123,6 +123,15 @@ var validationCases = []validationCase{
 		want: []string{"Invalid Attribute Value", "max_groups = -1", "Attribute max_groups value must be at least 0, got: -1"}},
 	{name: "user flag -1", config: userWith("flag = -1"),
 		want: []string{"Invalid Attribute Value", "flag = -1", "Attribute flag value must be at least 0, got: -1"}},
+	// A number that is not a whole int64 is refused as a bad value, not as a
+	// conversion failure that asks for a bug report.
+	{name: "user token_expiry_minutes 1.5", config: userWith("token_expiry_minutes = 1.5"),
+		want: []string{"Invalid Attribute Value", "token_expiry_minutes = 1.5", "Attribute token_expiry_minutes value must be a whole number, got: 1.5"}},
+	{name: "user max_groups 2.25", config: userWith("max_groups = 2.25"),
+		want: []string{"Invalid Attribute Value", "max_groups = 2.25", "Attribute max_groups value must be a whole number, got: 2.25"}},
+	{name: "user flag 1e30", config: userWith("flag = 1e30"),
+		want: []string{"Invalid Attribute Value", "flag = 1e30",
+			"Attribute flag value must be a whole number from -9223372036854775808 to 9223372036854775807, got: 1e+30"}},
 
 	// mesibo_group
 	{name: "group flag -1", config: groupWith("flag = -1"),
