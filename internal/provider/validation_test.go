@@ -92,27 +92,27 @@ var validationCases = []validationCase{
   address = ""
   app_id  = "app"
 }`, want: []string{"Invalid Mesibo Address", `address = ""`, "An address must not be empty",
-		"An address must be a non-empty string without *, ,, whitespace or control characters"}},
+		"An address must be a non-empty string with no asterisk (*), comma (,), whitespace or control character."}},
 	{name: "user address wildcard", config: `resource "mesibo_user" "test" {
   address = "a*b"
   app_id  = "app"
 }`, want: []string{"Invalid Mesibo Address", `address = "a*b"`, `Address "a*b" contains "*", which the API reads as a wildcard`,
-		"must be a non-empty string without *, ,, whitespace or control characters"}},
+		"must be a non-empty string with no asterisk (*), comma (,), whitespace or control character."}},
 	{name: "user address comma", config: `resource "mesibo_user" "test" {
   address = "a,b"
   app_id  = "app"
 }`, want: []string{"Invalid Mesibo Address", `address = "a,b"`, `Address "a,b" contains a comma, which the API cannot express in a member list`,
-		"must be a non-empty string without"}},
+		"must be a non-empty string with no asterisk"}},
 	{name: "user address whitespace", config: `resource "mesibo_user" "test" {
   address = "alice smith"
   app_id  = "app"
 }`, want: []string{"Invalid Mesibo Address", `address = "alice smith"`, `Address "alice smith" contains whitespace`,
-		"must be a non-empty string without"}},
+		"must be a non-empty string with no asterisk"}},
 	{name: "user address control character", config: `resource "mesibo_user" "test" {
   address = "alice\u0007"
   app_id  = "app"
 }`, want: []string{"Invalid Mesibo Address", "address", `Address "alice\a" contains a control character`,
-		"must be a non-empty string without"}},
+		"must be a non-empty string with no asterisk"}},
 	{name: "user app_id empty", config: `resource "mesibo_user" "test" {
   address = "valid-address"
   app_id  = ""
@@ -149,7 +149,7 @@ var validationCases = []validationCase{
 	{name: "membership bad member", config: `resource "mesibo_group_membership" "test" {
   gid     = 501
   members = ["alice", "bob,carol"]
-}`, want: []string{"Invalid Mesibo Address", "members", `Address "bob,carol" contains a comma`, "must be a non-empty string without"}},
+}`, want: []string{"Invalid Mesibo Address", "members", `Address "bob,carol" contains a comma`, "must be a non-empty string with no asterisk"}},
 
 	// data mesibo_users
 	{name: "users limit 0", config: `data "mesibo_users" "test" {

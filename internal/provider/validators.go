@@ -13,7 +13,7 @@ import (
 )
 
 // addressRules describes, for docs and errors, what an address may contain.
-const addressRules = "a non-empty string without `*`, `,`, whitespace or control characters"
+const addressRules = "a non-empty string with no asterisk (`*`), comma (`,`), whitespace or control character"
 
 // addressValidator checks a Mesibo user address at plan time.
 type addressValidator struct{}
