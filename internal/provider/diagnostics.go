@@ -30,6 +30,9 @@ const (
 	summaryReadUsers    = "Unable to Read Mesibo Users"
 	summaryImportID     = "Invalid Import ID"
 	summaryInvalidValue = "Invalid Attribute Value"
+
+	summaryUserTokenSettingsAdopted = "Imported Mesibo User: Token Settings Adopted"
+	summaryUserTokenReissued        = "Imported Mesibo User: New Access Token"
 )
 
 // addAPIError reports a failed API call: what was being done, what to do

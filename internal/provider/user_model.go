@@ -100,9 +100,25 @@ func (m *userResourceModel) mergeRead(obj userObject) {
 	}
 }
 
+// tokenSettingsUnknown reports whether the state holds none of the settings
+// that only useradd takes. Only an import leaves token_expiry_minutes null
+// (create and update always store a value): Mesibo cannot report these
+// settings, so the first apply after an import adopts the configured ones.
+func (m userResourceModel) tokenSettingsUnknown() bool {
+	return m.TokenExpiryMinutes.IsNull()
+}
+
 // rotationNeeded reports whether going from state to plan must issue a new
 // access token: useradd is the only way to change these settings.
+//
+// After an import the token settings in state are unknown, and the first
+// apply adopts the configured ones as they stand, whatever they are, without
+// a new token. Only an app_id that differs from the one Mesibo reports for
+// the user is a real change then: the user's token is for another app.
 func rotationNeeded(plan, state userResourceModel) bool {
+	if state.tokenSettingsUnknown() {
+		return !state.AppID.IsNull() && !plan.AppID.Equal(state.AppID)
+	}
 	return !plan.AppID.Equal(state.AppID) ||
 		!plan.TokenExpiryMinutes.Equal(state.TokenExpiryMinutes) ||
 		!plan.MaxGroups.Equal(state.MaxGroups) ||

@@ -27,6 +27,7 @@ var (
 	_ resource.Resource                = &userResource{}
 	_ resource.ResourceWithConfigure   = &userResource{}
 	_ resource.ResourceWithImportState = &userResource{}
+	_ resource.ResourceWithModifyPlan  = &userResource{}
 )
 
 // cleanupTimeout bounds the calls that undo a half-done create, which run
@@ -111,7 +112,8 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"access_token": schema.StringAttribute{
 				MarkdownDescription: "The user's access token, for the user's app to pass to Mesibo's `setAccessToken`. " +
 					"Sensitive. It changes only when `app_id`, `token_expiry_minutes`, `max_groups` or " +
-					"`token_rotation_triggers` change. Null after import until one of those changes.",
+					"`token_rotation_triggers` change, and not at the first apply after an import, which adopts the configured " +
+					"settings as they stand. Null after an import until a token is issued.",
 				Computed:      true,
 				Sensitive:     true,
 				PlanModifiers: []planmodifier.String{accessTokenPlanModifier{}},
@@ -252,6 +254,9 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	rotate := rotationNeeded(plan, state)
 	flagChanged := !plan.Flag.Equal(state.Flag)
 	activeChanged := !plan.Active.Equal(state.Active)
+	if state.tokenSettingsUnknown() && !rotate {
+		tflog.Debug(ctx, "Imported Mesibo user: token settings adopted without a new token", map[string]any{"uid": state.UID.ValueInt64()})
+	}
 
 	if rotate {
 		user, err := client.AddUser(ctx, plan.addUserRequest())
@@ -304,9 +309,11 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	}
 }
 
-// ImportState takes the user's address. The access token cannot be read
-// back, so it stays null until a rotation; the token lifetime cannot be read
-// either and is taken to be the default.
+// ImportState takes the user's address. Read fills in what Mesibo reports.
+// The access token and the settings that only useradd takes cannot be read
+// back: the token stays null until one is issued, and token_expiry_minutes
+// stays null, which marks the state as imported, so that the first apply
+// adopts the configured settings instead of issuing a token to apply them.
 func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	if reason := addressProblem(req.ID); reason != "" {
 		resp.Diagnostics.AddError(summaryImportID,
@@ -314,7 +321,58 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("address"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("token_expiry_minutes"), int64(defaultTokenExpiryMinutes))...)
+}
+
+// ModifyPlan says, in the plan of the first apply after an import, what
+// that apply does about the token settings Mesibo cannot report.
+func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return // create or destroy
+	}
+	var plan, state userResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !state.tokenSettingsUnknown() {
+		return
+	}
+	summary, detail := importedUserPlanWarning(plan, state)
+	resp.Diagnostics.AddWarning(summary, detail)
+}
+
+// importedUserPlanWarning explains the plan of the first apply after an
+// import: the configured token settings are adopted as they stand, or, when
+// app_id differs from the one Mesibo reports, a new token is issued.
+func importedUserPlanWarning(plan, state userResourceModel) (summary, detail string) {
+	who := fmt.Sprintf("User %q (UID %d) was imported", state.Address.ValueString(), state.UID.ValueInt64())
+	settings := fmt.Sprintf("token_expiry_minutes = %s, max_groups = %s and token_rotation_triggers",
+		planned(plan.TokenExpiryMinutes), planned(plan.MaxGroups))
+	if rotationNeeded(plan, state) {
+		var configured string
+		if plan.AppID.IsUnknown() {
+			configured = "the configuration sets a value known only at apply time: if it differs,"
+		} else {
+			configured = fmt.Sprintf("the configuration says %s:", plan.AppID)
+		}
+		return summaryUserTokenReissued, fmt.Sprintf("%s. Its app_id in Mesibo is %s, %s this apply calls useradd, "+
+			"which issues the user a new access token for the configured app and replaces the one the app uses now. "+
+			"It also applies %s as configured. If the user should keep its token, set app_id to %s.",
+			who, state.AppID, configured, settings, state.AppID)
+	}
+	return summaryUserTokenSettingsAdopted, fmt.Sprintf("%s, and Mesibo cannot report its token settings. This apply "+
+		"records %s as the configuration sets them, without calling useradd: the user keeps its access token, which "+
+		"Terraform does not know (access_token stays null). Make sure they match the user in Mesibo; from the next "+
+		"apply on, changing any of them, or app_id, issues a new access token.", who, settings)
+}
+
+// planned shows a planned number in a warning.
+func planned(v wholeNumber) string {
+	switch {
+	case v.IsNull():
+		return "null (not set)"
+	case v.IsUnknown():
+		return "(known after apply)"
+	}
+	return v.String()
 }
 
 // accessTokenPlanModifier keeps access_token known in the plan when the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strconv"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
@@ -14,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
 )
 
@@ -276,4 +278,271 @@ func deref[T any](p *T) any {
 		return nil
 	}
 	return *p
+}
+
+// userEmulator is a test's own emulator, with a client to change it the way
+// someone outside Terraform would.
+type userEmulator struct {
+	*testEmulator
+	t      *testing.T
+	client *mesibo.Client
+}
+
+func newUserEmulator(t *testing.T) *userEmulator {
+	t.Helper()
+	e := newTestEmulator(t, emulator.Options{})
+	c, err := mesibo.New(mesibo.Config{Endpoint: e.endpoint, AppToken: e.token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &userEmulator{testEmulator: e, t: t, client: c}
+}
+
+// user is the emulator's record of the user at address, nil when none.
+func (e *userEmulator) user(address string) *emulator.StateUser {
+	for _, u := range e.Snapshot().Users {
+		if u.Address == address {
+			return &u
+		}
+	}
+	return nil
+}
+
+// addOutside creates (or re-tokens) a user the way an app's backend would.
+func (e *userEmulator) addOutside(req mesibo.AddUserRequest) *mesibo.User {
+	e.t.Helper()
+	u, err := e.client.AddUser(context.Background(), req)
+	if err != nil {
+		e.t.Fatalf("adding %s outside Terraform: %v", req.Address, err)
+	}
+	return u
+}
+
+// deleteOutside deletes the user at address the way an app's backend would.
+func (e *userEmulator) deleteOutside(address string) {
+	e.t.Helper()
+	u := e.user(address)
+	if u == nil {
+		e.t.Fatalf("deleting %s outside Terraform: no such user", address)
+	}
+	if err := e.client.DeleteUser(context.Background(), u.UID); err != nil {
+		e.t.Fatalf("deleting %s outside Terraform: %v", address, err)
+	}
+}
+
+func (e *userEmulator) useradds() int { return e.Stats().Requests["useradd"] }
+
+// expectUser checks the emulator's record of the user at address against
+// the state of res: same UID and access token, and whatever check says.
+func (e *userEmulator) expectUser(res, address string, check func(u *emulator.StateUser) error) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		u := e.user(address)
+		if u == nil {
+			return fmt.Errorf("Mesibo has no user %s", address)
+		}
+		rs, ok := s.RootModule().Resources[res]
+		if !ok {
+			return fmt.Errorf("%s is not in state", res)
+		}
+		if got := rs.Primary.Attributes["uid"]; got != strconv.FormatInt(u.UID, 10) {
+			return fmt.Errorf("state has UID %s, Mesibo has %d", got, u.UID)
+		}
+		if got, ok := rs.Primary.Attributes["access_token"]; ok && got != "" && got != u.Token {
+			return fmt.Errorf("the access token in state is not the one Mesibo holds")
+		}
+		if check != nil {
+			return check(u)
+		}
+		return nil
+	}
+}
+
+// A user created outside Terraform and imported keeps its access token: the
+// first apply adopts the configured token settings, which Mesibo cannot
+// report, without useradd. A settings change after that issues a token as
+// usual. Here with terraform import; the next test uses import blocks.
+func TestAccUser_importAdoptsTokenSettings(t *testing.T) {
+	e := newUserEmulator(t)
+	const address = "imported@example.com"
+	const res = "mesibo_user.test"
+	config := func(maxGroups int) string {
+		return e.providerBlock("") + userConfig(address, fmt.Sprintf(`app_id               = "com.example.chat"
+  token_expiry_minutes = 43200
+  max_groups           = %d`, maxGroups))
+	}
+	var outside *mesibo.User
+	var before int
+	mark := func() { before = e.useradds() }
+	useraddsSinceMark := func(want int) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			if got := e.useradds() - before; got != want {
+				return fmt.Errorf("%d useradd calls reached Mesibo, want %d", got, want)
+			}
+			return nil
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					expiry, groups := int64(43200), int64(7)
+					outside = e.addOutside(mesibo.AddUserRequest{Address: address, AppID: "com.example.chat",
+						ExpiryMinutes: &expiry, MaxGroups: &groups})
+				},
+				Config:             config(7),
+				ResourceName:       res,
+				ImportState:        true,
+				ImportStateId:      address,
+				ImportStatePersist: true,
+			},
+			{
+				// The plan shows the settings being recorded and the token
+				// staying as it is (null in state, not known after apply).
+				PreConfig: mark,
+				Config:    config(7),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(res, tfjsonpath.New("access_token"), knownvalue.Null()),
+						plancheck.ExpectKnownValue(res, tfjsonpath.New("token_expiry_minutes"), knownvalue.Int64Exact(43200)),
+						plancheck.ExpectKnownValue(res, tfjsonpath.New("max_groups"), knownvalue.Int64Exact(7)),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("token_expiry_minutes"), knownvalue.Int64Exact(43200)),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("max_groups"), knownvalue.Int64Exact(7)),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("access_token"), knownvalue.Null()),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					useraddsSinceMark(0),
+					e.expectUser(res, address, func(u *emulator.StateUser) error {
+						if u.Token != outside.Token || u.Expiry != 43200 || u.Groups != 7 {
+							return fmt.Errorf("Mesibo's user changed: token replaced %v, expiry %d, groups %d",
+								u.Token != outside.Token, u.Expiry, u.Groups)
+						}
+						return nil
+					}),
+				),
+			},
+			{
+				// From then on a settings change issues a new token.
+				PreConfig: mark,
+				Config:    config(8),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(res, tfjsonpath.New("access_token"))},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("access_token"), knownvalue.NotNull()),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					useraddsSinceMark(1),
+					e.expectUser(res, address, func(u *emulator.StateUser) error {
+						if u.Token == outside.Token || u.Groups != 8 || u.UID != outside.UID {
+							return fmt.Errorf("after max_groups 7 -> 8: token replaced %v, groups %d, uid %d (was %d)",
+								u.Token != outside.Token, u.Groups, u.UID, outside.UID)
+						}
+						return nil
+					}),
+				),
+			},
+		},
+	})
+}
+
+// The same with import blocks, for two more cases: token_rotation_triggers
+// configured from the start are adopted too, and an app_id that differs
+// from the one Mesibo reports is a real change that issues a token.
+func TestAccUser_importBlockAdoptsTokenSettings(t *testing.T) {
+	e := newUserEmulator(t)
+	const kept, moved = "kept@example.com", "moved@example.com"
+	config := func(rotated string) string {
+		return e.providerBlock("") + fmt.Sprintf(`
+import {
+  to = mesibo_user.kept
+  id = %[1]q
+}
+import {
+  to = mesibo_user.moved
+  id = %[2]q
+}
+resource "mesibo_user" "kept" {
+  address = %[1]q
+  app_id  = "com.example.chat"
+  token_rotation_triggers = {
+    rotated = %[3]q
+  }
+}
+resource "mesibo_user" "moved" {
+  address = %[2]q
+  app_id  = "com.example.chat.v2"
+}
+`, kept, moved, rotated)
+	}
+	var keptOutside, movedOutside *mesibo.User
+	var before int
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					keptOutside = e.addOutside(mesibo.AddUserRequest{Address: kept, AppID: "com.example.chat"})
+					movedOutside = e.addOutside(mesibo.AddUserRequest{Address: moved, AppID: "com.example.chat"})
+					before = e.useradds()
+				},
+				Config: config("2026-01"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("mesibo_user.kept", plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue("mesibo_user.kept", tfjsonpath.New("access_token"), knownvalue.Null()),
+						plancheck.ExpectUnknownValue("mesibo_user.moved", tfjsonpath.New("access_token")),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("mesibo_user.kept", tfjsonpath.New("token_rotation_triggers"),
+						knownvalue.MapExact(map[string]knownvalue.Check{"rotated": knownvalue.StringExact("2026-01")})),
+					statecheck.ExpectKnownValue("mesibo_user.kept", tfjsonpath.New("access_token"), knownvalue.Null()),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					func(*terraform.State) error {
+						if got := e.useradds() - before; got != 1 {
+							return fmt.Errorf("%d useradd calls reached Mesibo, want 1 (for the moved app)", got)
+						}
+						return nil
+					},
+					e.expectUser("mesibo_user.kept", kept, func(u *emulator.StateUser) error {
+						if u.Token != keptOutside.Token {
+							return fmt.Errorf("the kept user's access token was replaced")
+						}
+						return nil
+					}),
+					e.expectUser("mesibo_user.moved", moved, func(u *emulator.StateUser) error {
+						if u.Token == movedOutside.Token || u.AppID != "com.example.chat.v2" || u.UID != movedOutside.UID {
+							return fmt.Errorf("the moved user has app %q uid %d (was %d), token replaced %v",
+								u.AppID, u.UID, movedOutside.UID, u.Token != movedOutside.Token)
+						}
+						return nil
+					}),
+				),
+			},
+			{
+				// Changing the adopted triggers rotates the token.
+				PreConfig: func() { before = e.useradds() },
+				Config:    config("2026-02"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectUnknownValue("mesibo_user.kept", tfjsonpath.New("access_token")),
+						plancheck.ExpectResourceAction("mesibo_user.moved", plancheck.ResourceActionNoop),
+					},
+				},
+				Check: e.expectUser("mesibo_user.kept", kept, func(u *emulator.StateUser) error {
+					if got := e.useradds() - before; got != 1 || u.Token == keptOutside.Token {
+						return fmt.Errorf("after a trigger change: %d useradd calls, token replaced %v; want 1 and true",
+							got, u.Token != keptOutside.Token)
+					}
+					return nil
+				}),
+			},
+		},
+	})
 }
