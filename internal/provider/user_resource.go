@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -154,7 +155,8 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if err != nil {
 		action := fmt.Sprintf("Mesibo did not confirm the creation of user %q.", address)
 		if !definitelyRefused(err) {
-			action += r.undoCreate(ctx, address, 0)
+			undone, _ := r.undoCreate(ctx, address, 0)
+			action += undone
 		}
 		addAPIError(&resp.Diagnostics, summaryCreateUser, action, err)
 		return
@@ -167,7 +169,8 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if plan.Flag.ValueInt64() != defaultUserFlag {
 		if err := client.SetUser(ctx, plan.setUserRequest()); err != nil {
 			action := fmt.Sprintf("User %q was created (UID %d) but its flag could not be set.", address, user.UID)
-			action += r.undoCreate(ctx, address, user.UID)
+			undone, _ := r.undoCreate(ctx, address, user.UID)
+			action += undone
 			addAPIError(&resp.Diagnostics, summaryCreateUser, action, err)
 			return
 		}
@@ -177,28 +180,28 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 
 // undoCreate deletes a user whose creation may have half happened, so that
 // nothing is left behind that the next apply would refuse to adopt. The
-// address did not exist before the create began. It returns a sentence for
-// the error detail.
-func (r *userResource) undoCreate(ctx context.Context, address string, uid int64) string {
+// address had no user before; uid is the created user's, or 0 when unknown.
+// It returns a sentence for the error detail, and whether nothing is left.
+func (r *userResource) undoCreate(ctx context.Context, address string, uid int64) (string, bool) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
 	if uid == 0 {
 		u, err := r.data.client.FindUser(ctx, address)
 		if errors.Is(err, mesibo.ErrNotFound) {
-			return " No user was left behind."
+			return " No user was left behind.", true
 		}
 		if err != nil {
 			return fmt.Sprintf(" The user may exist in Mesibo now; if the next apply reports that it already exists, "+
-				"delete it or import it with %s.", importCommand("mesibo_user", address))
+				"delete it or import it with %s.", importCommand("mesibo_user", address)), false
 		}
 		uid = u.UID
 	}
 	if err := r.data.client.DeleteUser(ctx, uid); err != nil && !errors.Is(err, mesibo.ErrNotFound) {
 		return fmt.Sprintf(" Deleting the half-created user (UID %d) failed too (%v); if the next apply reports that "+
-			"it already exists, delete it or import it with %s.", uid, err, importCommand("mesibo_user", address))
+			"it already exists, delete it or import it with %s.", uid, err, importCommand("mesibo_user", address)), false
 	}
 	tflog.Debug(ctx, "Half-created Mesibo user deleted", map[string]any{"uid": uid, "address": address})
-	return fmt.Sprintf(" The half-created user (UID %d) was deleted again; nothing was left behind.", uid)
+	return fmt.Sprintf(" The half-created user (UID %d) was deleted again; nothing was left behind.", uid), true
 }
 
 // definitelyRefused reports whether err means the request was certainly not
@@ -247,7 +250,8 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		return
 	}
 	address := plan.Address.ValueString()
-	plan.setUID(state.UID.ValueInt64())
+	uid := state.UID.ValueInt64()
+	plan.setUID(uid)
 	plan.AccessToken = state.AccessToken
 	client := r.data.client
 
@@ -255,29 +259,25 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	flagChanged := !plan.Flag.Equal(state.Flag)
 	activeChanged := !plan.Active.Equal(state.Active)
 	if state.tokenSettingsUnknown() && !rotate {
-		tflog.Debug(ctx, "Imported Mesibo user: token settings adopted without a new token", map[string]any{"uid": state.UID.ValueInt64()})
+		tflog.Debug(ctx, "Imported Mesibo user: token settings adopted without a new token", map[string]any{"uid": uid})
 	}
 
 	if rotate {
-		user, err := client.AddUser(ctx, plan.addUserRequest())
-		if err != nil {
-			addAPIError(&resp.Diagnostics, summaryUpdateUser,
-				fmt.Sprintf("Could not issue a new access token for user %q.", address), err)
+		token, ok := r.issueToken(ctx, plan, uid, &resp.Diagnostics)
+		if !ok {
 			return
 		}
-		if user.UID != state.UID.ValueInt64() {
-			resp.Diagnostics.AddError(summaryUpdateUser, fmt.Sprintf("Mesibo answered useradd for %q with UID %d, "+
-				"but Terraform manages UID %d: the user was replaced outside Terraform. Run terraform apply again to "+
-				"refresh and recreate it.", address, user.UID, state.UID.ValueInt64()))
-			return
-		}
-		plan.AccessToken = types.StringValue(user.Token)
-		tflog.Debug(ctx, "Mesibo user access token issued", map[string]any{"uid": user.UID})
+		plan.AccessToken = types.StringValue(token)
 		// useradd has set everything but the flag.
 		activeChanged = false
 	}
 	if flagChanged || activeChanged {
-		if err := client.SetUser(ctx, plan.setUserRequest()); err != nil {
+		err := client.SetUser(ctx, plan.setUserRequest())
+		if errors.Is(err, mesibo.ErrNotFound) {
+			addGoneError(&resp.Diagnostics, summaryUpdateUser, userWhat(address, uid), userGoneNext, err)
+			return
+		}
+		if err != nil {
 			if rotate {
 				// The new token and settings are real; the flag is not.
 				plan.Flag = state.Flag
@@ -289,6 +289,96 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// userGoneNext is what the next apply does about a managed user that was
+// deleted outside Terraform.
+const userGoneNext = "Run terraform apply again: it will create the user anew, with a new UID and a new access token."
+
+// userWhat names a managed user in an error.
+func userWhat(address string, uid int64) string {
+	return fmt.Sprintf("User %q (UID %d)", address, uid)
+}
+
+// issueToken issues a new access token to the managed user uid with
+// useradd, which also applies the token settings. useradd is an upsert by
+// address: for an address with no user it creates one, which an update must
+// never do. So the user is looked up first (the one extra call a rotation
+// costs), and a user that useradd created anyway, because the managed one was
+// deleted between the two calls, is deleted again: nothing is left behind
+// that the next apply would refuse to adopt.
+func (r *userResource) issueToken(ctx context.Context, plan userResourceModel, uid int64, diags *diag.Diagnostics) (string, bool) {
+	address := plan.Address.ValueString()
+	client := r.data.client
+
+	current, err := client.FindUser(ctx, address)
+	switch {
+	case errors.Is(err, mesibo.ErrNotFound):
+		addGoneError(diags, summaryUpdateUser, userWhat(address, uid), userGoneNext, err)
+		return "", false
+	case err != nil:
+		addAPIError(diags, summaryUpdateUser,
+			fmt.Sprintf("Could not check that user %q still exists before issuing it a new access token.", address), err)
+		return "", false
+	case current.UID != 0 && current.UID != uid:
+		addGoneError(diags, summaryUpdateUser, userWhat(address, uid),
+			fmt.Sprintf("Its address now belongs to another user (UID %d), created outside Terraform, which this apply "+
+				"left alone. The next apply forgets UID %d and refuses to take over UID %d: import it with %s, or delete "+
+				"it in Mesibo and run terraform apply again to create the user anew.",
+				current.UID, uid, current.UID, importCommand("mesibo_user", address)),
+			fmt.Errorf("user %q (UID %d): %w; usersget reports UID %d for the address", address, uid, mesibo.ErrNotFound, current.UID))
+		return "", false
+	}
+
+	user, err := client.AddUser(ctx, plan.addUserRequest())
+	if err != nil {
+		action := fmt.Sprintf("Could not issue a new access token for user %q.", address)
+		if !definitelyRefused(err) {
+			action += r.strayUserNote(ctx, address, uid)
+		}
+		addAPIError(diags, summaryUpdateUser, action, err)
+		return "", false
+	}
+	if user.UID != uid {
+		// The managed user was deleted after the lookup.
+		next := fmt.Sprintf("Mesibo's useradd created a new user for the address instead (UID %d).", user.UID)
+		undone, clean := r.undoCreate(ctx, address, user.UID)
+		next += undone
+		if clean {
+			next += " " + userGoneNext
+		}
+		addGoneError(diags, summaryUpdateUser, userWhat(address, uid), next,
+			fmt.Errorf("user %q (UID %d): %w; useradd answered UID %d", address, uid, mesibo.ErrNotFound, user.UID))
+		return "", false
+	}
+	tflog.Debug(ctx, "Mesibo user access token issued", map[string]any{"uid": user.UID})
+	return user.Token, true
+}
+
+// strayUserNote runs after a useradd for the managed user uid failed in a
+// way that leaves unknown whether Mesibo carried it out. Had the user been
+// deleted meanwhile, that useradd may have created a new one, which the next
+// apply would refuse to adopt. Whether it did cannot be told from a user
+// created outside Terraform at that moment, so the user found is left alone
+// and the note says what to do. It returns "" when the managed user is still
+// there or the address has no user.
+func (r *userResource) strayUserNote(ctx context.Context, address string, uid int64) string {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	u, err := r.data.client.FindUser(ctx, address)
+	switch {
+	case errors.Is(err, mesibo.ErrNotFound):
+		return ""
+	case err != nil:
+		return fmt.Sprintf(" If the user was deleted outside Terraform meanwhile, the useradd may have created a new "+
+			"one; if the next apply reports that it already exists, delete it or import it with %s.",
+			importCommand("mesibo_user", address))
+	case u.UID == 0 || u.UID == uid:
+		return ""
+	}
+	return fmt.Sprintf(" UID %d was deleted outside Terraform meanwhile, and the address now belongs to UID %d, which "+
+		"this useradd may have created. The next apply refuses to take it over: delete it in Mesibo, or import it "+
+		"with %s.", uid, u.UID, importCommand("mesibo_user", address))
 }
 
 func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -1,10 +1,16 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strconv"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
@@ -357,6 +363,14 @@ func (e *userEmulator) expectUser(res, address string, check func(u *emulator.St
 	}
 }
 
+// userPlanCheckFunc runs between the plan and its apply: what happens there
+// happens after the plan was made, as with a saved plan applied later.
+type userPlanCheckFunc func()
+
+func (f userPlanCheckFunc) CheckPlan(context.Context, plancheck.CheckPlanRequest, *plancheck.CheckPlanResponse) {
+	f()
+}
+
 // A user created outside Terraform and imported keeps its access token: the
 // first apply adopts the configured token settings, which Mesibo cannot
 // report, without useradd. A settings change after that issues a token as
@@ -543,6 +557,103 @@ resource "mesibo_user" "moved" {
 					return nil
 				}),
 			},
+		},
+	})
+}
+
+// An update never creates a user. When the user was deleted after the plan
+// was made (a saved plan, or -refresh=false), rotating its token, or
+// changing its flag, fails with an error that says so, leaves nothing
+// behind, and the next apply converges by creating the user anew. The same
+// when the user is deleted between the provider's lookup and its useradd:
+// the user that useradd then creates is deleted again.
+func TestAccUser_updateAfterDeletionOutsideTerraform(t *testing.T) {
+	e := newUserEmulator(t)
+	const address = "gone@example.com"
+	const res = "mesibo_user.test"
+
+	// A proxy in front of the emulator that, once armed, deletes the user
+	// just before the next useradd reaches Mesibo.
+	var deleteBeforeUseradd atomic.Bool
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		form, _ := url.ParseQuery(string(body))
+		if form.Get("op") == "useradd" && deleteBeforeUseradd.CompareAndSwap(true, false) {
+			e.deleteOutside(address)
+		}
+		e.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	providerBlock := fmt.Sprintf("provider \"mesibo\" {\n  endpoint  = %q\n  app_token = %q\n}\n", proxy.URL+"/api.php", e.token)
+	config := func(rotated string, flag int) string {
+		return providerBlock + userConfig(address, fmt.Sprintf(`app_id = "app"
+  flag   = %d
+  token_rotation_triggers = {
+    rotated = %q
+  }`, flag, rotated))
+	}
+
+	var before int
+	mark := func() { before = e.useradds() }
+	noUserLeft := func() {
+		if u := e.user(address); u != nil {
+			t.Errorf("a failed update left user %s behind (UID %d)", address, u.UID)
+		}
+	}
+	deleteAfterPlan := userPlanCheckFunc(func() { e.deleteOutside(address) })
+	recreated := resource.TestStep{
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionCreate)},
+		},
+		Check: e.expectUser(res, address, nil),
+	}
+	step := func(s resource.TestStep, preConfig func(), cfg string) resource.TestStep {
+		s.PreConfig, s.Config = preConfig, cfg
+		return s
+	}
+	goneError := func(extra ...string) *regexp.Regexp {
+		return wrapped(append([]string{summaryUpdateUser, `User "gone@example.com" (UID`,
+			"no longer exists in Mesibo: it was deleted outside Terraform after the plan was made"}, extra...)...)
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config("1", 0)},
+			{
+				// A rotation planned, the user deleted before the apply:
+				// no useradd, nothing created.
+				PreConfig: mark,
+				Config:    config("2", 0),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(res, tfjsonpath.New("access_token")), deleteAfterPlan},
+				},
+				ExpectError: goneError("Run terraform apply again: it will create the user anew", `user "gone@example.com": not found`),
+			},
+			step(recreated, func() {
+				if n := e.useradds() - before; n != 0 {
+					t.Errorf("the stale rotation sent %d useradd calls, want 0", n)
+				}
+				noUserLeft()
+			}, config("2", 0)),
+			{
+				// Deleted between the lookup and useradd: the user useradd
+				// created is deleted again.
+				PreConfig:   func() { deleteBeforeUseradd.Store(true) },
+				Config:      config("3", 0),
+				ExpectError: goneError("useradd created a new user for the address instead", "was deleted again; nothing was left behind", "Run terraform apply again: it will create the user anew"),
+			},
+			step(recreated, noUserLeft, config("3", 0)),
+			{
+				// A flag change (userset) on a user deleted after the plan.
+				Config: config("3", 4),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{deleteAfterPlan},
+				},
+				ExpectError: goneError("Run terraform apply again: it will create the user anew", "NOUSER"),
+			},
+			step(recreated, noUserLeft, config("3", 4)),
 		},
 	})
 }
