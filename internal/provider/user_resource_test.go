@@ -205,31 +205,74 @@ func TestAccUser_deletedOutsideTerraform(t *testing.T) {
 
 func TestAccUser_refusesToAdoptExistingAddress(t *testing.T) {
 	address := uniquePrefix() + "-carol"
-	c := testAccClient(t)
-	existing, err := c.AddUser(context.Background(), mesibo.AddUserRequest{Address: address, AppID: "other-app"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.DeleteUser(context.Background(), existing.UID) })
-
+	var existing *mesibo.User
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
+				PreConfig:   func() { existing = addUserOutside(t, address, "other-app") },
 				Config:      userConfig(address, `app_id = "app"`),
 				ExpectError: regexp.MustCompile(`(?s)Mesibo User Already Exists.*terraform import mesibo_user\.<name>`),
 			},
 		},
 	})
-	// The existing user was left alone: same uid, its token not replaced by
-	// one the provider asked for (AppID unchanged).
-	u, err := c.FindUser(context.Background(), address)
+	expectLeftAlone(t, existing)
+}
+
+// A user deleted and created again outside Terraform, at the same address,
+// is another user: the refresh notices the new UID and forgets the old user,
+// and the apply refuses to take the new one over.
+func TestAccUser_replacedOutsideTerraform(t *testing.T) {
+	address := uniquePrefix() + "-dave"
+	res := "mesibo_user.test"
+	var replacement *mesibo.User
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkDestroyed(t),
+		Steps: []resource.TestStep{
+			{Config: userConfig(address, `app_id = "app"`)},
+			{
+				PreConfig: func() {
+					deleteUserOutside(t, address)
+					replacement = addUserOutside(t, address, "other-app")
+				},
+				Config: userConfig(address, `app_id = "app"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionCreate)},
+				},
+				ExpectError: regexp.MustCompile(`(?s)Mesibo User Already Exists.*terraform import mesibo_user\.<name>`),
+			},
+		},
+	})
+	expectLeftAlone(t, replacement)
+}
+
+// addUserOutside creates a user in the Mesibo the acceptance tests run
+// against, the way an app's backend would, and deletes it when the test ends.
+func addUserOutside(t *testing.T, address, appID string) *mesibo.User {
+	t.Helper()
+	c := testAccClient(t)
+	u, err := c.AddUser(context.Background(), mesibo.AddUserRequest{Address: address, AppID: appID})
 	if err != nil {
-		t.Fatalf("the existing user is gone: %v", err)
+		t.Fatal(err)
 	}
-	if u.UID != existing.UID || (u.AppID != "" && u.AppID != "other-app") {
-		t.Errorf("the existing user was changed: uid %d app %q, want uid %d app other-app", u.UID, u.AppID, existing.UID)
+	t.Cleanup(func() { _ = c.DeleteUser(context.Background(), u.UID) })
+	return u
+}
+
+// expectLeftAlone checks that a user created outside Terraform is as it
+// was: same UID, and its token not replaced by one the provider asked for
+// (same app).
+func expectLeftAlone(t *testing.T, want *mesibo.User) {
+	t.Helper()
+	u, err := testAccClient(t).FindUser(context.Background(), want.Address)
+	if err != nil {
+		t.Fatalf("the user created outside Terraform is gone: %v", err)
+	}
+	if u.UID != want.UID || (u.AppID != "" && u.AppID != want.AppID) {
+		t.Errorf("the user created outside Terraform was changed: uid %d app %q, want uid %d app %q", u.UID, u.AppID, want.UID, want.AppID)
 	}
 }
 
@@ -655,5 +698,96 @@ func TestAccUser_updateAfterDeletionOutsideTerraform(t *testing.T) {
 			},
 			step(recreated, noUserLeft, config("3", 4)),
 		},
+	})
+}
+
+// Each setting that only useradd takes reaches Mesibo, and changing it alone
+// issues a new token (keeping the UID); flag and active change in place with
+// userset and keep the token.
+func TestAccUser_eachTokenSettingReachesMesibo(t *testing.T) {
+	e := newUserEmulator(t)
+	const address = "settings@example.com"
+	const res = "mesibo_user.test"
+	type settings struct {
+		appID          string
+		expiry, groups int64
+		rotated        string
+		flag           int64
+		active         bool
+		rotates        bool // whether going to these settings issues a token
+	}
+	config := func(s settings) string {
+		return e.providerBlock("") + userConfig(address, fmt.Sprintf(`app_id               = %q
+  token_expiry_minutes = %d
+  max_groups           = %d
+  flag                 = %d
+  active               = %t
+  token_rotation_triggers = {
+    rotated = %q
+  }`, s.appID, s.expiry, s.groups, s.flag, s.active, s.rotated))
+	}
+	var uid int64
+	var token string
+	var useradds int
+	stepTo := func(s settings) resource.TestStep {
+		tokenPlan := plancheck.ExpectUnknownValue(res, tfjsonpath.New("access_token"))
+		if !s.rotates {
+			tokenPlan = plancheck.ExpectKnownValue(res, tfjsonpath.New("access_token"), knownvalue.NotNull())
+		}
+		return resource.TestStep{
+			PreConfig: func() { useradds = e.useradds() },
+			Config:    config(s),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{tokenPlan},
+			},
+			Check: e.expectUser(res, address, func(u *emulator.StateUser) error {
+				got := settings{appID: u.AppID, expiry: u.Expiry, groups: u.Groups, flag: u.Flag, active: u.Active}
+				want := s
+				want.rotated, want.rotates = "", false
+				if got != want {
+					return fmt.Errorf("Mesibo has %+v, want %+v", got, want)
+				}
+				calls := e.useradds() - useradds
+				switch {
+				case uid != 0 && u.UID != uid:
+					return fmt.Errorf("the UID changed from %d to %d", uid, u.UID)
+				case s.rotates && (calls != 1 || u.Token == token):
+					return fmt.Errorf("%d useradd calls, token replaced %v: want one call and a new token", calls, u.Token != token)
+				case !s.rotates && (calls != 0 || u.Token != token):
+					return fmt.Errorf("%d useradd calls, token replaced %v: want none and the same token", calls, u.Token != token)
+				}
+				uid, token = u.UID, u.Token
+				return nil
+			}),
+		}
+	}
+	first := settings{appID: "com.example.chat", expiry: 60, groups: 5, rotated: "1", active: true}
+	steps := []resource.TestStep{{
+		Config: config(first),
+		Check: e.expectUser(res, address, func(u *emulator.StateUser) error {
+			if u.AppID != first.appID || u.Expiry != first.expiry || u.Groups != first.groups {
+				return fmt.Errorf("Mesibo has app %q expiry %d groups %d, want %q, %d and %d",
+					u.AppID, u.Expiry, u.Groups, first.appID, first.expiry, first.groups)
+			}
+			uid, token = u.UID, u.Token
+			return nil
+		}),
+	}}
+	s := first
+	for _, change := range []func(*settings){
+		func(s *settings) { s.appID = "com.example.chat.v2" },
+		func(s *settings) { s.expiry = 120 },
+		func(s *settings) { s.groups = 6 },
+		func(s *settings) { s.rotated = "2" },
+		// Both in one step: either one issuing a token fails it.
+		func(s *settings) { s.flag, s.active, s.rotates = 3, false, false },
+	} {
+		s.rotates = true
+		change(&s)
+		steps = append(steps, stepTo(s))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    steps,
 	})
 }
