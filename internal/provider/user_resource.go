@@ -76,7 +76,8 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			},
 			"token_expiry_minutes": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How long the access token is valid, in minutes, a whole number, at least 1. "+
-					"Defaults to `%d` (one year). Changing it issues a new access token.", defaultTokenExpiryMinutes),
+					"Defaults to `%d` (one year). Changing it issues a new access token. Mesibo cannot report it, so "+
+					"a change made outside Terraform is not seen.", defaultTokenExpiryMinutes),
 				CustomType: wholeNumberType{},
 				Optional:   true,
 				Computed:   true,
@@ -91,7 +92,11 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			},
 			"max_groups": schema.Int64Attribute{
 				MarkdownDescription: "The most groups the user may belong to, a whole number, at least 0. When not set, " +
-					"Mesibo's default applies. Changing it issues a new access token.",
+					"`useradd` is called without `groups`, and Mesibo applies its own default to a new user. Changing it, " +
+					"removing it included, issues a new access token. Removing it does not reset the limit: Mesibo's " +
+					"documentation gives `groups` no default, so a user whose limit was set may keep it. Set the " +
+					"value you want instead. Mesibo cannot report it, so a change made outside " +
+					"Terraform is not seen.",
 				CustomType: wholeNumberType{},
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
