@@ -2,7 +2,9 @@
 # Runs `terraform validate` on every example directory against the provider
 # built from this checkout, so that an example using an attribute the schema
 # does not have (or lacks a required one) fails here, not in a reader's hands.
-# Needs no credentials and no network: validation never calls the API.
+# Needs no credentials and no network: validation never calls the API, and a
+# backend block (examples/ci) is never initialised, so no remote state is
+# contacted.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,7 +30,10 @@ while IFS= read -r dir; do
 	count=$((count + 1))
 	ws="$work/ws$count"
 	mkdir -p "$ws"
-	cp "$dir"/*.tf "$ws/"
+	# The whole directory, so that a module in a subdirectory comes along;
+	# without what a local terraform run may have left in it.
+	cp -R "$dir"/. "$ws/"
+	rm -rf "$ws/.terraform" "$ws/.terraform.lock.hcl" "$ws"/*.tfstate "$ws"/*.tfstate.*
 	# Snippets for the docs leave out the terraform block; give them one.
 	if ! grep -q 'required_providers' "$ws"/*.tf; then
 		cat >"$ws/zz_required_providers.tf" <<'EOF'
@@ -40,6 +45,16 @@ terraform {
   }
 }
 EOF
+	fi
+	# Install the example's modules, if any. `terraform init` is never run:
+	# it would initialise a backend block (examples/ci names an S3 bucket),
+	# and the provider comes from dev_overrides anyway. `terraform get` only
+	# installs modules, and `terraform validate` ignores the backend block.
+	if ! out="$(terraform -chdir="$ws" get -no-color 2>&1)"; then
+		echo "FAIL  $dir"
+		sed 's/^/      /' <<<"$out"
+		failed=$((failed + 1))
+		continue
 	fi
 	if out="$(terraform -chdir="$ws" validate -no-color 2>&1)"; then
 		echo "ok    $dir"
