@@ -2,6 +2,8 @@
 # Runs `terraform validate` on every example directory against the provider
 # built from this checkout, so that an example using an attribute the schema
 # does not have (or lacks a required one) fails here, not in a reader's hands.
+# Then runs the Go tests of what validate cannot see (the CI workflow of
+# examples/ci and its backend stanza, internal/examples).
 # Needs no credentials and no network: validation never calls the API, and a
 # backend block (examples/ci) is never initialised, so no remote state is
 # contacted.
@@ -70,3 +72,6 @@ if ((failed > 0)); then
 	exit 1
 fi
 echo "all $count example directories validate"
+
+echo "==> checking the CI workflow and backend of examples/ci"
+go test -count=1 ./internal/examples
