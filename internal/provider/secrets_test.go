@@ -189,12 +189,15 @@ func (s *echoServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // secretsRun drives the released provider binary through the Terraform CLI
 // at TF_LOG=trace, keeping everything Terraform printed.
 type secretsRun struct {
-	t       *testing.T
-	tf      *tfexec.Terraform
-	dir     string
-	rc      string
-	printed bytes.Buffer // stdout and stderr of every command
-	shown   []string     // plan and state renderings, error texts
+	t   *testing.T
+	tf  *tfexec.Terraform
+	dir string
+	rc  string
+	// stdout and stderr of every command, apart: terraform-exec copies the
+	// two streams in goroutines of their own, so one shared buffer would be
+	// written concurrently and could interleave the pieces of a secret.
+	stdout, stderr bytes.Buffer
+	shown          []string // plan and state renderings, error texts
 }
 
 func (r *secretsRun) useEnv(endpoint, appToken string) {
@@ -276,8 +279,8 @@ func TestAccSecrets_neverShownAtTraceLevel(t *testing.T) {
 	r.tf = tf
 	r.ok("TF_LOG_PATH", tf.SetLogPath(logPath))
 	r.ok("TF_LOG", tf.SetLog("TRACE"))
-	tf.SetStdout(&r.printed)
-	tf.SetStderr(&r.printed)
+	tf.SetStdout(&r.stdout)
+	tf.SetStderr(&r.stderr)
 	// The token comes from the environment, as CI pipelines pass it.
 	r.useEnv(e.endpoint, e.token)
 	prefix := uniquePrefix()
@@ -351,10 +354,18 @@ func TestAccSecrets_neverShownAtTraceLevel(t *testing.T) {
 			t.Errorf("the trace log (%d bytes) has no provider line %q: the provider's logs were not captured", len(log), line)
 		}
 	}
-	t.Logf("searched %d bytes of trace log, %d bytes of output and %d plans, states and errors for %d secrets",
-		len(log), r.printed.Len(), len(r.shown), len(secrets))
+	// Likewise the output: applies that worked and errors that were printed.
+	if !strings.Contains(r.stdout.String(), "Apply complete!") {
+		t.Errorf("Terraform's output (%d bytes) has no %q: the output was not captured", r.stdout.Len(), "Apply complete!")
+	}
+	if !strings.Contains(r.stderr.String(), "Error:") {
+		t.Errorf("Terraform's error output (%d bytes) has no %q: the error output was not captured", r.stderr.Len(), "Error:")
+	}
+	t.Logf("searched %d bytes of trace log, %d bytes of output, %d bytes of error output and %d plans, states and errors for %d secrets",
+		len(log), r.stdout.Len(), r.stderr.Len(), len(r.shown), len(secrets))
 	findSecrets(t, "the trace log", log, secrets)
-	findSecrets(t, "Terraform's output", r.printed.String(), secrets)
+	findSecrets(t, "Terraform's output", r.stdout.String(), secrets)
+	findSecrets(t, "Terraform's error output", r.stderr.String(), secrets)
 	for _, s := range r.shown {
 		findSecrets(t, "a plan, state or error", s, secrets)
 	}
