@@ -183,6 +183,7 @@ func faultSummary(st emulator.Stats) string {
 // and without Retry-After, and 503) are retried whatever the operation, so
 // one apply converges and Mesibo holds exactly what was declared.
 func TestAccChaos_preProcessingFaults(t *testing.T) {
+	testAccGate(t)
 	seed := time.Now().UnixNano()
 	t.Logf("fault seed %d", seed)
 	e := newTestEmulator(t, emulator.Options{FaultRate: 0.3, Faults: preProcessingFaults, Seed: seed})
@@ -243,6 +244,7 @@ func TestAccChaos_preProcessingFaults(t *testing.T) {
 // declared ones was reported as possibly created; nothing declared is lost;
 // destroy, under faults too, leaves nothing managed behind.
 func TestAccChaos_ambiguousFaults(t *testing.T) {
+	testAccGate(t)
 	t.Parallel()
 	seed := time.Now().UnixNano()
 	t.Logf("fault seed %d", seed)
@@ -364,6 +366,7 @@ func TestAccChaos_ambiguousFaults(t *testing.T) {
 // calls are retried and succeed, groupadd is reported as maybe created
 // instead of being repeated, and the next apply converges.
 func TestAccChaos_latencyBeyondTimeout(t *testing.T) {
+	testAccGate(t)
 	t.Parallel()
 	cancelled := &counter{substr: "outcome=cancelled"}
 	e := newTestEmulator(t, emulator.Options{Latency: 2 * time.Second, Logf: cancelled.logf})
@@ -440,6 +443,7 @@ func TestAccChaos_latencyBeyondTimeout(t *testing.T) {
 // requests are in flight that would take 20s, and leaves a state that
 // matches Mesibo, so the next apply completes without duplicates.
 func TestAccChaos_cancelledApply(t *testing.T) {
+	testAccGate(t)
 	t.Parallel()
 	e := newTestEmulator(t, emulator.Options{Latency: 100 * time.Millisecond})
 	prefix := uniquePrefix()

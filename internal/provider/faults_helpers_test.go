@@ -69,6 +69,7 @@ func factoriesWith(opts func(*mesibo.Config)) map[string]func() (tfprotov6.Provi
 // terraformPath finds the Terraform CLI the way terraform-plugin-testing does.
 func terraformPath(t *testing.T) string {
 	t.Helper()
+	requireAcc(t, "the Terraform CLI")
 	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
 		return p
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
@@ -64,6 +65,28 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
+// testAccGate skips the test unless TF_ACC is set, with the message
+// resource.Test skips with: a plain `go test ./...` runs neither the Mesibo
+// API nor the Terraform CLI. resource.Test gates the tests it runs, but only
+// once it is called; a test that calls the API or drives the CLI before (or
+// instead of) resource.Test starts with testAccGate(t).
+func testAccGate(t *testing.T) {
+	t.Helper()
+	if os.Getenv(resource.EnvTfAcc) == "" {
+		t.Skipf("Acceptance tests skipped unless env '%s' set", resource.EnvTfAcc)
+	}
+}
+
+// requireAcc fails a test that reaches for what only acceptance tests may
+// use, named by what, without having called testAccGate first, with the fix
+// in the message rather than an error from deep inside.
+func requireAcc(t *testing.T, what string) {
+	t.Helper()
+	if os.Getenv(resource.EnvTfAcc) == "" {
+		t.Fatalf("%s runs only in acceptance tests: call testAccGate(t) at the top of %s", what, t.Name())
+	}
+}
+
 // testAccPreCheck fails early when the environment cannot reach Mesibo.
 func testAccPreCheck(t *testing.T) {
 	t.Helper()
@@ -76,6 +99,7 @@ func testAccPreCheck(t *testing.T) {
 // used to make changes outside Terraform and to check what Terraform did.
 func testAccClient(t *testing.T) *mesibo.Client {
 	t.Helper()
+	requireAcc(t, "the Mesibo API")
 	c, err := mesibo.New(mesibo.Config{
 		Endpoint:   os.Getenv(envEndpoint),
 		AppToken:   os.Getenv(envAppToken),

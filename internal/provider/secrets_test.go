@@ -251,6 +251,7 @@ func (r *secretsRun) show(ctx context.Context, file string) string {
 // provider's debug and trace lines are in the log, and no token, nor any
 // part of one, is in the log, the output, the plans or the errors.
 func TestAccSecrets_neverShownAtTraceLevel(t *testing.T) {
+	testAccGate(t)
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

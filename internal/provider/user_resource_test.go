@@ -204,6 +204,7 @@ func TestAccUser_deletedOutsideTerraform(t *testing.T) {
 }
 
 func TestAccUser_refusesToAdoptExistingAddress(t *testing.T) {
+	testAccGate(t)
 	address := uniquePrefix() + "-carol"
 	var existing *mesibo.User
 	resource.ParallelTest(t, resource.TestCase{
