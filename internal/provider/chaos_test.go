@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -141,6 +143,39 @@ func checkChaosWorld(snap emulator.State, prefix string, managed map[int64]strin
 	return extra, errors.Join(errs...)
 }
 
+// chaosSeedEnv names the environment variable that sets the seed of the
+// emulator's fault draws, to replay a failed run.
+const chaosSeedEnv = "MESIBO_CHAOS_SEED"
+
+// chaosSeed returns the seed of the emulator's fault draws: MESIBO_CHAOS_SEED
+// when set, to replay a failed run, and otherwise a new one, so that runs
+// explore different faults. It logs the seed, and when the test fails it
+// says again, at the end of the failure, how to replay it.
+//
+// The seed fixes the sequence of draws, which the emulator hands out in the
+// order requests arrive; Terraform sends requests concurrently, so a replay
+// meets the same faults, but not necessarily on the same requests.
+func chaosSeed(t *testing.T) int64 {
+	t.Helper()
+	seed, source := time.Now().UnixNano(), "from the clock"
+	if v := os.Getenv(chaosSeedEnv); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n == 0 {
+			t.Fatalf("%s=%q is not a seed: want a non-zero integer, as logged by a failed run", chaosSeedEnv, v)
+		}
+		seed, source = n, "from "+chaosSeedEnv
+	}
+	replay := fmt.Sprintf("%s=%d TF_ACC=1 go test ./internal/provider -run '^%s$' -count=1",
+		chaosSeedEnv, seed, regexp.QuoteMeta(t.Name()))
+	t.Logf("fault seed %d (%s); to replay: %s", seed, source, replay)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("this run failed with fault seed %d; replay its fault draws with: %s", seed, replay)
+		}
+	})
+	return seed
+}
+
 // stateCheck adapts a function of the state to a statecheck.StateCheck.
 type stateCheck func(*tfjson.State) error
 
@@ -184,8 +219,7 @@ func faultSummary(st emulator.Stats) string {
 // one apply converges and Mesibo holds exactly what was declared.
 func TestAccChaos_preProcessingFaults(t *testing.T) {
 	testAccGate(t)
-	seed := time.Now().UnixNano()
-	t.Logf("fault seed %d", seed)
+	seed := chaosSeed(t)
 	e := newTestEmulator(t, emulator.Options{FaultRate: 0.3, Faults: preProcessingFaults, Seed: seed})
 	prefix := uniquePrefix()
 
@@ -246,8 +280,7 @@ func TestAccChaos_preProcessingFaults(t *testing.T) {
 func TestAccChaos_ambiguousFaults(t *testing.T) {
 	testAccGate(t)
 	t.Parallel()
-	seed := time.Now().UnixNano()
-	t.Logf("fault seed %d", seed)
+	seed := chaosSeed(t)
 	e := newTestEmulator(t, emulator.Options{Seed: seed})
 	prefix := uniquePrefix()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
