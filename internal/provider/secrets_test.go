@@ -253,9 +253,6 @@ func (r *secretsRun) show(ctx context.Context, file string) string {
 func TestAccSecrets_neverShownAtTraceLevel(t *testing.T) {
 	testAccGate(t)
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-
 	e := newTestEmulator(t, emulator.Options{})
 	echo := &echoServer{accessToken: randomHex(32)}
 	echoHS := httptest.NewServer(echo)
@@ -275,6 +272,10 @@ func TestAccSecrets_neverShownAtTraceLevel(t *testing.T) {
 
 	logPath := filepath.Join(t.TempDir(), "terraform.log")
 	r := &secretsRun{t: t, dir: t.TempDir(), rc: devOverrides(t, buildProvider(t))}
+	// The Terraform commands get their time after the build, which takes
+	// long with a cold Go build cache: the bound only stops a hung command.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
 	tf, err := tfexec.NewTerraform(r.dir, terraformPath(t))
 	r.ok("terraform-exec", err)
 	r.tf = tf
