@@ -118,44 +118,79 @@ func TestEditMembersChunksByCount(t *testing.T) {
 	}
 }
 
+// TestEditMembersDefaultChunkSize pins the API's limit: at most 100
+// addresses in one groupeditmembers call. The literal is the point: a test
+// that read the constant would follow it wherever it went.
 func TestEditMembersDefaultChunkSize(t *testing.T) {
 	t.Parallel()
-	srv := editServer(t)
-	c := newClient(t, srv.endpoint())
-	addrs := addresses(DefaultMaxMembersPerEdit*2+1, "u%d")
-	if err := c.RemoveGroupMembers(context.Background(), 5, addrs); err != nil {
-		t.Fatal(err)
-	}
-	got := sentMembers(t, srv, "1")
-	if len(got) != 3 || len(got[0]) != DefaultMaxMembersPerEdit || len(got[1]) != DefaultMaxMembersPerEdit || len(got[2]) != 1 {
-		t.Errorf("got %d chunks of sizes %v", len(got), chunkSizes(got))
-	}
-	if flat := flatten(got); !reflect.DeepEqual(flat, addrs) {
-		t.Error("the addresses sent differ from those asked for")
+	for _, tc := range []struct {
+		n     int
+		sizes []int
+	}{
+		{100, []int{100}},
+		{101, []int{100, 1}},
+		{201, []int{100, 100, 1}},
+	} {
+		srv := editServer(t)
+		c := newClient(t, srv.endpoint())
+		addrs := addresses(tc.n, "u%d")
+		if err := c.RemoveGroupMembers(context.Background(), 5, addrs); err != nil {
+			t.Fatal(err)
+		}
+		got := sentMembers(t, srv, "1")
+		if sizes := chunkSizes(got); !reflect.DeepEqual(sizes, tc.sizes) {
+			t.Errorf("%d addresses sent in calls of %v, want %v", tc.n, sizes, tc.sizes)
+		}
+		if flat := flatten(got); !reflect.DeepEqual(flat, addrs) {
+			t.Error("the addresses sent differ from those asked for")
+		}
 	}
 }
 
+// TestEditMembersChunksByBytes pins the other limit: the comma-separated
+// list in one call is at most 4000 bytes, and a list of exactly 4000 bytes
+// goes in one call.
 func TestEditMembersChunksByBytes(t *testing.T) {
 	t.Parallel()
-	srv := editServer(t)
-	c := newClient(t, srv.endpoint())
-	// 30 addresses of 500 bytes: far fewer than MaxMembersPerEdit, but 15000
-	// bytes, so the list must be split by length.
-	addrs := addresses(30, strings.Repeat("x", 496)+"%04d")
-	if err := c.AddGroupMembers(context.Background(), 5, addrs); err != nil {
-		t.Fatal(err)
-	}
-	got := sentMembers(t, srv, "0")
-	if len(got) < 2 {
-		t.Fatalf("sent in %d call(s), want several", len(got))
-	}
-	for i, r := range srv.requests() {
-		if m := r.Form.Get("m"); len(m) > maxEditBytes {
-			t.Errorf("call %d carries %d bytes of addresses, more than %d", i, len(m), maxEditBytes)
-		}
-	}
-	if flat := flatten(got); !reflect.DeepEqual(flat, addrs) {
-		t.Error("the addresses sent differ from those asked for")
+	long := func(n int, c string) string { return strings.Repeat(c, n) }
+	for _, tc := range []struct {
+		name  string
+		addrs []string
+		calls [][]int // the address lengths in each call
+	}{
+		// 1999 + "," + 2000 = 4000 bytes: one call.
+		{"exactly 4000 bytes", []string{long(1999, "a"), long(2000, "b")}, [][]int{{1999, 2000}}},
+		// 2000 + "," + 2000 = 4001 bytes: two calls.
+		{"4001 bytes", []string{long(2000, "a"), long(2000, "b")}, [][]int{{2000}, {2000}}},
+		// 30 addresses of 500 bytes: 7 fit in 3506 bytes, 8 would take 4007.
+		{"many of 500 bytes", addresses(30, long(496, "x")+"%04d"), [][]int{
+			{500, 500, 500, 500, 500, 500, 500}, {500, 500, 500, 500, 500, 500, 500},
+			{500, 500, 500, 500, 500, 500, 500}, {500, 500, 500, 500, 500, 500, 500}, {500, 500},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := editServer(t)
+			c := newClient(t, srv.endpoint())
+			if err := c.AddGroupMembers(context.Background(), 5, tc.addrs); err != nil {
+				t.Fatal(err)
+			}
+			got := sentMembers(t, srv, "0")
+			var lengths [][]int
+			for _, call := range got {
+				var ls []int
+				for _, a := range call {
+					ls = append(ls, len(a))
+				}
+				lengths = append(lengths, ls)
+			}
+			if !reflect.DeepEqual(lengths, tc.calls) {
+				t.Errorf("address lengths per call %v, want %v", lengths, tc.calls)
+			}
+			if flat := flatten(got); !reflect.DeepEqual(flat, tc.addrs) {
+				t.Error("the addresses sent differ from those asked for")
+			}
+		})
 	}
 }
 
