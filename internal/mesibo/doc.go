@@ -19,5 +19,19 @@
 //     never fully written, or the server answered 429 or 503).
 //   - Nothing the client returns or logs contains the app token.
 //
+// # Finding a user by address
+//
+// The only way to read a user back is usersget, which matches a pattern and
+// returns at most 20 users. Mesibo documents "*" as its wildcard and says
+// nothing else about the matcher: a glob ("?", "[...]", "\") or SQL LIKE
+// ("%", "_", "\") is as plausible. FindUser therefore never sends an address
+// as it is: every character that a common matcher reads specially becomes
+// "*" (see lookupPattern), so the pattern matches the address under any of
+// them, and only a user whose address is exactly the one asked for is taken.
+// An answer of 20 users without it is ambiguous (ErrAmbiguousLookup), never
+// "not found": the user may be beyond the cut, and reporting it absent would
+// let useradd take it over. GetUsers, by contrast, sends the caller's pattern
+// as it is.
+//
 // The package has no Terraform dependency.
 package mesibo

@@ -21,6 +21,10 @@ var (
 	// ErrGroupMayExist: a groupadd failed after the request may have reached the
 	// server, so a group may have been created without its GID being known.
 	ErrGroupMayExist = errors.New("a group may have been created")
+	// ErrAmbiguousLookup: FindUser could not tell whether the address exists,
+	// because usersget answered as many users as it returns at most and none of
+	// them has exactly that address (see FindUser).
+	ErrAmbiguousLookup = errors.New("the user lookup was ambiguous")
 )
 
 // notFoundCodes are the API error codes read as "the user or group does not

@@ -140,25 +140,109 @@ func (c *Client) GetUsers(ctx context.Context, req GetUsersRequest) ([]User, err
 	return users, nil
 }
 
-// FindUser looks a user up by exact address with one usersget call. A user
-// that does not exist gives an error that matches ErrNotFound.
+// FindUser looks a user up by its exact address. A user that does not exist
+// gives an error that matches ErrNotFound; an answer that cannot tell, one
+// that matches ErrAmbiguousLookup.
+//
+// usersget matches a pattern, and Mesibo documents only "*" as a wildcard;
+// the real matcher may read other characters too (a glob's "?", "[...]" and
+// "\", SQL LIKE's "%", "_" and "\", a regular expression's "+", "(" or "|").
+// Sending the address as the pattern could then miss the very user it names.
+// So FindUser asks for lookupPattern(address), in which every character that
+// any of those matchers treats specially is replaced by "*": whatever the
+// matcher, the pattern matches at least the address itself. It then keeps
+// only the user whose address is exactly the one asked for.
+//
+// The wider pattern may match other users too, and usersget returns at most
+// MaxListCount. When the answer is that full and none of it is the address,
+// the user may exist beyond the cut: FindUser then asks once more with the
+// address itself as the pattern (which finds it on a server whose only
+// wildcard is "*"), and if that does not find it either, it reports the
+// lookup as ambiguous, never as not found.
+//
+// A server may match case-insensitively. Without an exact match, a single
+// user whose address differs only in case, in an answer that is not full, is
+// taken to be the one asked for: a server that matched it treats the two
+// spellings alike, and useradd would take that user over.
 func (c *Client) FindUser(ctx context.Context, address string) (*User, error) {
 	if err := ValidateAddress(address); err != nil {
 		return nil, err
 	}
-	users, err := c.GetUsers(ctx, GetUsersRequest{Address: address})
+	pattern := lookupPattern(address)
+	users, err := c.GetUsers(ctx, GetUsersRequest{Address: pattern, Count: MaxListCount})
 	if err != nil {
 		return nil, err
 	}
-	for i := range users {
-		if users[i].Address == address {
-			return &users[i], nil
+	if u := exactMatch(users, address); u != nil {
+		return u, nil
+	}
+	if len(users) < MaxListCount {
+		if u := soleFoldedMatch(users, address); u != nil {
+			return u, nil
+		}
+		return nil, fmt.Errorf("user %q: %w", address, ErrNotFound)
+	}
+	if pattern != address {
+		literal, err := c.GetUsers(ctx, GetUsersRequest{Address: address, Count: MaxListCount})
+		if err != nil {
+			return nil, err
+		}
+		if u := exactMatch(literal, address); u != nil {
+			return u, nil
 		}
 	}
-	// A server that matches case-insensitively may spell the address
-	// differently; accept a sole case-insensitive match.
-	if len(users) == 1 && strings.EqualFold(users[0].Address, address) {
-		return &users[0], nil
+	return nil, fmt.Errorf("user %q: %w: usersget answered %d users (the most it returns) for the pattern %q, "+
+		"none of them with that exact address, so the user may exist beyond them", address, ErrAmbiguousLookup, len(users), pattern)
+}
+
+func exactMatch(users []User, address string) *User {
+	for i := range users {
+		if users[i].Address == address {
+			return &users[i]
+		}
 	}
-	return nil, fmt.Errorf("user %q: %w", address, ErrNotFound)
+	return nil
+}
+
+// soleFoldedMatch returns the only user whose address equals address but for
+// case, or nil when there is none or more than one.
+func soleFoldedMatch(users []User, address string) *User {
+	var found *User
+	for i := range users {
+		if strings.EqualFold(users[i].Address, address) {
+			if found != nil {
+				return nil
+			}
+			found = &users[i]
+		}
+	}
+	return found
+}
+
+// lookupPattern is the usersget pattern FindUser sends for address: every
+// character that a common pattern matcher reads as something other than
+// itself becomes "*", runs of "*" collapse into one, and letters, digits,
+// non-ASCII characters, "@", "." and "-" stay. "." is kept because the only
+// matcher that treats it specially (a regular expression) reads it as any
+// character, which still matches the address; "-" is special only inside
+// brackets, which are replaced. Every other ASCII punctuation mark is
+// replaced, including those no matcher in use is known to read, since a
+// wider pattern costs nothing but a longer answer.
+func lookupPattern(address string) string {
+	var b strings.Builder
+	star := false
+	for _, r := range address {
+		literal := r >= 0x80 || r == '@' || r == '.' || r == '-' ||
+			(r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
+		if literal {
+			b.WriteRune(r)
+			star = false
+			continue
+		}
+		if !star {
+			b.WriteByte('*')
+			star = true
+		}
+	}
+	return b.String()
 }

@@ -4,8 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"reflect"
+	"regexp"
+	"strings"
 	"testing"
+	"unicode"
 )
 
 func TestAddUserDecoding(t *testing.T) {
@@ -229,4 +234,299 @@ func TestFindUser(t *testing.T) {
 			t.Errorf("got %v; want a *TransportError that is not ErrNotFound", err)
 		}
 	})
+}
+
+// usersAnswer is a usersget answer listing addrs, with uids from 1.
+func usersAnswer(addrs ...string) string {
+	var b strings.Builder
+	b.WriteString(`{"op":"usersget","result":true,"users":[`)
+	for i, a := range addrs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"uid":%d,"address":%q}`, i+1, a)
+	}
+	b.WriteString(`]}`)
+	return b.String()
+}
+
+// confusers returns n addresses that match pattern-like wildcards but are
+// none of the addresses looked up in these tests.
+func confusers(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("ops-%02d@example.com", i)
+	}
+	return out
+}
+
+// TestFindUserPatternAndFilter checks what FindUser sends and what it makes
+// of each kind of answer: the wide pattern first, the address itself only
+// after a full answer without it, and ambiguity rather than "not found" when
+// neither finds it.
+func TestFindUserPatternAndFilter(t *testing.T) {
+	t.Parallel()
+	const addr = "ops[eu]@example.com"
+	const wide = "ops*eu*@example.com"
+	full := confusers(MaxListCount)
+	cases := []struct {
+		name    string
+		address string
+		answers []string // one per request, in order
+		sent    []string // the addr parameter of each request
+		wantUID int64    // 0: no user
+		wantErr error
+	}{
+		{
+			name: "exact match among confusers", address: addr,
+			answers: []string{usersAnswer("opsXeuY@example.com", addr, "ops-eu-@example.com")},
+			sent:    []string{wide}, wantUID: 2,
+		},
+		{
+			name: "exact match in a full answer", address: addr,
+			answers: []string{usersAnswer(append(full[:MaxListCount-1:MaxListCount-1], addr)...)},
+			sent:    []string{wide}, wantUID: MaxListCount,
+		},
+		{
+			name: "not in an answer that is not full", address: addr,
+			answers: []string{usersAnswer(full[:MaxListCount-1]...)},
+			sent:    []string{wide}, wantErr: ErrNotFound,
+		},
+		{
+			name: "full answer, found by the address itself", address: addr,
+			answers: []string{usersAnswer(full...), usersAnswer(addr)},
+			sent:    []string{wide, addr}, wantUID: 1,
+		},
+		{
+			name: "full answer, the address itself finds nothing", address: addr,
+			answers: []string{usersAnswer(full...), usersAnswer()},
+			sent:    []string{wide, addr}, wantErr: ErrAmbiguousLookup,
+		},
+		{
+			name: "full answer, the address itself is full too", address: addr,
+			answers: []string{usersAnswer(full...), usersAnswer(full...)},
+			sent:    []string{wide, addr}, wantErr: ErrAmbiguousLookup,
+		},
+		{
+			name: "full answer for an address with nothing to widen", address: "ops@example.com",
+			answers: []string{usersAnswer(full...)},
+			sent:    []string{"ops@example.com"}, wantErr: ErrAmbiguousLookup,
+		},
+		{
+			name: "sole case-insensitive match", address: addr,
+			answers: []string{usersAnswer("opsXeu@example.com", "OPS[EU]@example.com")},
+			sent:    []string{wide}, wantUID: 2,
+		},
+		{
+			name: "two case-insensitive matches", address: addr,
+			answers: []string{usersAnswer("Ops[eu]@example.com", "OPS[EU]@example.com")},
+			sent:    []string{wide}, wantErr: ErrNotFound,
+		},
+		{
+			name: "case-insensitive match in a full answer", address: addr,
+			answers: []string{usersAnswer(append(full[:MaxListCount-1:MaxListCount-1], "OPS[EU]@example.com")...), usersAnswer()},
+			sent:    []string{wide, addr}, wantErr: ErrAmbiguousLookup,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t, func(w http.ResponseWriter, _ *http.Request, _ url.Values, n int) {
+				writeJSON(w, tc.answers[min(n, len(tc.answers))-1])
+			})
+			u, err := newClient(t, srv.endpoint()).FindUser(context.Background(), tc.address)
+			var sent []string
+			for _, r := range srv.requests() {
+				sent = append(sent, r.Form.Get("addr"))
+				if r.Form.Get("count") != "20" {
+					t.Errorf("count=%q, want 20", r.Form.Get("count"))
+				}
+			}
+			if !reflect.DeepEqual(sent, tc.sent) {
+				t.Errorf("patterns sent %q, want %q", sent, tc.sent)
+			}
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) || u != nil {
+					t.Fatalf("got %+v, %v; want %v", u, err, tc.wantErr)
+				}
+				if errors.Is(tc.wantErr, ErrAmbiguousLookup) && errors.Is(err, ErrNotFound) {
+					t.Errorf("an ambiguous lookup reads as not found: %v", err)
+				}
+				return
+			}
+			if err != nil || u.UID != tc.wantUID {
+				t.Fatalf("got %+v, %v; want uid %d", u, err, tc.wantUID)
+			}
+		})
+	}
+}
+
+// TestAmbiguousLookupMessage checks that the error says what happened.
+func TestAmbiguousLookupMessage(t *testing.T) {
+	t.Parallel()
+	srv := jsonServer(t, usersAnswer(confusers(MaxListCount)...))
+	_, err := newClient(t, srv.endpoint()).FindUser(context.Background(), "a_b@example.com")
+	for _, part := range []string{`"a_b@example.com"`, "ambiguous", "20 users", `"a*b@example.com"`} {
+		if err == nil || !strings.Contains(err.Error(), part) {
+			t.Errorf("error %v does not say %s", err, part)
+		}
+	}
+}
+
+func TestLookupPattern(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"bob@example.com":        "bob@example.com",
+		"first.last@example.com": "first.last@example.com",
+		"ops[eu]@example.com":    "ops*eu*@example.com",
+		"a_b%c?d@example.com":    "a*b*c*d@example.com",
+		`team\lead@example.com`:  "team*lead@example.com",
+		"alice+tag@example.com":  "alice*tag@example.com",
+		"+14155550100":           "*14155550100",
+		"a__%%b":                 "a*b",
+		"x(y)|z^$":               "x*y*z*",
+		"josé-ü@exämple.com":     "josé-ü@exämple.com",
+		"{a}!#~'\"/:;<=>&`":      "*a*",
+	} {
+		if got := lookupPattern(in); got != want {
+			t.Errorf("lookupPattern(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestLookupPatternMatchesTheAddress is the property FindUser relies on:
+// whatever the server's matcher, the pattern sent for an address matches
+// that address. Each matcher is written here the way a server might
+// implement it.
+func TestLookupPatternMatchesTheAddress(t *testing.T) {
+	t.Parallel()
+	var punct []rune
+	for r := rune(0x21); r < 0x7f; r++ {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '*' && r != ',' {
+			punct = append(punct, r)
+		}
+	}
+	addresses := []string{"bob@example.com", "ops[eu]@example.com", "a_b%c?d@example.com", `te\am@x`, "[!a]", "a[]b", "é[ü]"}
+	for _, p := range punct {
+		addresses = append(addresses, "a"+string(p)+"b@example.com", string(p)+"x"+string(p), string([]rune{p, p}))
+	}
+	matchers := map[string]func(pattern string) *regexp.Regexp{
+		// "*" is the only wildcard.
+		"star": func(p string) *regexp.Regexp {
+			return anchored(strings.ReplaceAll(regexp.QuoteMeta(p), `\*`, `.*`))
+		},
+		// fnmatch: "*", "?", "[...]" with "!" or "^", "\" escapes.
+		"glob": globRegexp,
+		// PHP that turns "*" into "%" for SQL LIKE: "%", "_", "\" escapes.
+		"like": func(p string) *regexp.Regexp {
+			return likeRegexp(strings.ReplaceAll(p, "*", "%"))
+		},
+		// PHP that turns "*" into ".*" and hands the rest to preg_match
+		// unquoted.
+		"regexp": func(p string) *regexp.Regexp {
+			re, err := regexp.Compile("^(?:" + strings.ReplaceAll(p, "*", ".*") + ")$")
+			if err != nil {
+				return nil
+			}
+			return re
+		},
+	}
+	for _, addr := range addresses {
+		pattern := lookupPattern(addr)
+		for name, compile := range matchers {
+			re := compile(pattern)
+			if re == nil || !re.MatchString(addr) {
+				t.Errorf("%s matcher: pattern %q for address %q does not match it", name, pattern, addr)
+			}
+		}
+	}
+	// The property is not trivial: sent as they are, these addresses are
+	// missed by some matcher.
+	for addr, matcher := range map[string]string{"ops[eu]@x": "glob", `te\am@x`: "like", "a+b@x": "regexp"} {
+		if re := matchers[matcher](addr); re != nil && re.MatchString(addr) {
+			t.Errorf("%s matcher finds %q sent as it is: the test matchers are too lenient", matcher, addr)
+		}
+	}
+}
+
+func anchored(expr string) *regexp.Regexp { return regexp.MustCompile(`^(?s:` + expr + `)$`) }
+
+// globRegexp translates an fnmatch pattern. An unterminated "[" is a literal.
+func globRegexp(p string) *regexp.Regexp {
+	rs := []rune(p)
+	var b strings.Builder
+	for i := 0; i < len(rs); i++ {
+		switch r := rs[i]; r {
+		case '*':
+			b.WriteString(".*")
+		case '?':
+			b.WriteString(".")
+		case '\\':
+			if i+1 < len(rs) {
+				i++
+				b.WriteString(regexp.QuoteMeta(string(rs[i])))
+			} else {
+				b.WriteString(`\\`)
+			}
+		case '[':
+			j := i + 1
+			if j < len(rs) && (rs[j] == '!' || rs[j] == '^') {
+				j++
+			}
+			if j < len(rs) && rs[j] == ']' {
+				j++
+			}
+			for j < len(rs) && rs[j] != ']' {
+				j++
+			}
+			if j >= len(rs) {
+				b.WriteString(`\[`)
+				continue
+			}
+			body := rs[i+1 : j]
+			b.WriteByte('[')
+			if len(body) > 0 && (body[0] == '!' || body[0] == '^') {
+				b.WriteByte('^')
+				body = body[1:]
+			}
+			for _, c := range body {
+				if c == '-' {
+					b.WriteByte('-')
+				} else {
+					fmt.Fprintf(&b, `\x{%x}`, c)
+				}
+			}
+			b.WriteByte(']')
+			i = j
+		default:
+			b.WriteString(regexp.QuoteMeta(string(r)))
+		}
+	}
+	re, err := regexp.Compile(`^(?s:` + b.String() + `)$`)
+	if err != nil {
+		return nil
+	}
+	return re
+}
+
+// likeRegexp translates a SQL LIKE pattern whose escape character is "\".
+func likeRegexp(p string) *regexp.Regexp {
+	rs := []rune(p)
+	var b strings.Builder
+	for i := 0; i < len(rs); i++ {
+		switch r := rs[i]; r {
+		case '%':
+			b.WriteString(".*")
+		case '_':
+			b.WriteString(".")
+		case '\\':
+			if i+1 < len(rs) {
+				i++
+				b.WriteString(regexp.QuoteMeta(string(rs[i])))
+			}
+		default:
+			b.WriteString(regexp.QuoteMeta(string(r)))
+		}
+	}
+	return anchored(b.String())
 }
