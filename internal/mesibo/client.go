@@ -3,6 +3,8 @@ package mesibo
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -339,14 +341,20 @@ func (c *Client) attempt(ctx context.Context, op, body string, out any) attemptR
 	c.trace(ctx, "Mesibo API request", map[string]any{"op": op, "endpoint": c.endpoint, "parameters": c.describeParams(body)})
 	resp, err := c.http.Do(req)
 	if err != nil {
-		reason := "the request failed"
-		if actx.Err() != nil && ctx.Err() == nil {
-			reason = fmt.Sprintf("no answer within %s", c.timeout)
-		}
-		return attemptResult{&TransportError{
-			Op: op, Reason: reason, Err: c.scrubError(err),
+		te := &TransportError{
+			Op: op, Reason: "the request failed", Err: c.scrubError(err),
 			MaybeProcessed: written.Load(), retryable: true,
-		}}
+		}
+		switch {
+		case actx.Err() != nil && ctx.Err() == nil:
+			// This attempt's own deadline, not the caller's: say so, and
+			// do not wrap context.DeadlineExceeded, which would read as
+			// the caller's cancellation.
+			te.Reason, te.Err, te.timedOut = fmt.Sprintf("no answer within %s", c.timeout), nil, true
+		case ctx.Err() == nil && permanentFailure(err):
+			te.Reason, te.retryable = "the endpoint cannot be used as configured", false
+		}
+		return attemptResult{te}
 	}
 	defer resp.Body.Close()
 
@@ -366,12 +374,25 @@ func (c *Client) attempt(ctx context.Context, op, body string, out any) attemptR
 		if t := http.StatusText(resp.StatusCode); t != "" {
 			te.Reason += " " + t
 		}
-		switch {
-		case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
+		switch code := resp.StatusCode; {
+		case code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable:
 			// Refused before being processed.
 			te.MaybeProcessed = false
 			te.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
-		case resp.StatusCode >= 500:
+		case code == http.StatusRequestTimeout:
+			// The server gave up waiting: a repeat may succeed. Whether it
+			// had started on the request is not said, so it may have.
+		case code >= 400 && code < 500:
+			// Refused: a wrong endpoint path (404), a proxy's 401/403, a
+			// method or body it does not take. Nothing was carried out,
+			// and repeating gets the same answer.
+			te.MaybeProcessed = false
+			te.retryable = false
+		case code == http.StatusNotImplemented || code == http.StatusHTTPVersionNotSupported:
+			// The server does not support the request at all.
+			te.MaybeProcessed = false
+			te.retryable = false
+		case code >= 500:
 		default:
 			te.retryable = false
 		}
@@ -379,10 +400,10 @@ func (c *Client) attempt(ctx context.Context, op, body string, out any) attemptR
 	}
 	if readErr != nil {
 		te.Reason = "reading the answer failed"
-		if actx.Err() != nil && ctx.Err() == nil {
-			te.Reason = fmt.Sprintf("the answer did not arrive within %s", c.timeout)
-		}
 		te.Err = c.scrubError(readErr)
+		if actx.Err() != nil && ctx.Err() == nil {
+			te.Reason, te.Err, te.timedOut = fmt.Sprintf("the answer did not arrive within %s", c.timeout), nil, true
+		}
 		return attemptResult{te}
 	}
 	if len(raw) > maxResponseBytes {
@@ -439,6 +460,39 @@ func (c *Client) attempt(ctx context.Context, op, body string, out any) attemptR
 		}
 	}
 	return attemptResult{}
+}
+
+// permanentFailure reports whether err, from sending a request, is one that
+// no repeat can cure, so that it is reported at once instead of after the
+// whole backoff. These are configuration mistakes, not weather:
+//
+//   - the endpoint does not speak TLS (https:// to a plain-http port) or is not
+//     an HTTP server at all;
+//   - its certificate is not trusted, expired, or for another host name;
+//   - the host name does not exist (NXDOMAIN). A lookup that timed out or
+//     found no server to ask is retried: that is the network, not the name.
+//
+// A refused or reset connection is retried: a server restarting looks the same.
+func permanentFailure(err error) bool {
+	var (
+		certErr     *tls.CertificateVerificationError
+		unknownCA   x509.UnknownAuthorityError
+		wrongHost   x509.HostnameError
+		invalidCert x509.CertificateInvalidError
+		notTLS      tls.RecordHeaderError
+		dnsErr      *net.DNSError
+	)
+	switch {
+	case errors.Is(err, http.ErrSchemeMismatch):
+		return true
+	case errors.As(err, &certErr), errors.As(err, &unknownCA), errors.As(err, &wrongHost), errors.As(err, &invalidCert):
+		return true
+	case errors.As(err, &notTLS):
+		return true
+	case errors.As(err, &dnsErr):
+		return dnsErr.IsNotFound && !dnsErr.IsTimeout && !dnsErr.IsTemporary
+	}
+	return false
 }
 
 func mediaType(ct string) string {

@@ -12,11 +12,18 @@
 //     errors.Is(err, ErrUnauthorized) classify it. Anything that is not a
 //     well-formed envelope (a non-200 status, a body that is not JSON, a
 //     truncated or oversized body, a broken connection) is a *TransportError.
+//     An attempt that outlives Config.RequestTimeout matches ErrRequestTimeout
+//     and not context.DeadlineExceeded, so that a caller can tell the client's
+//     own timeout from its own cancellation.
 //   - Transient failures are retried with exponential backoff and jitter,
 //     honouring Retry-After, only where repeating cannot do harm: every operation
 //     except groupadd and message, which are retried only when the request
 //     certainly was not processed (the connection was never made or the request
-//     never fully written, or the server answered 429 or 503).
+//     never fully written, or the server answered 429 or 503). A 4xx answer
+//     other than 408 and 429 (a wrong endpoint path answers 404) is a refusal:
+//     not processed, and not retried. Neither are failures that no retry can
+//     cure: an endpoint that does not speak TLS, a certificate that is not
+//     trusted or names another host, a host name that does not exist.
 //   - Nothing the client returns or logs contains the app token.
 //
 // # Finding a user by address

@@ -21,6 +21,11 @@ var (
 	// ErrGroupMayExist: a groupadd failed after the request may have reached the
 	// server, so a group may have been created without its GID being known.
 	ErrGroupMayExist = errors.New("a group may have been created")
+	// ErrRequestTimeout: an attempt got no (complete) answer within the
+	// client's RequestTimeout. It is a *TransportError, never a context error:
+	// errors.Is(err, context.DeadlineExceeded) is true only when the caller's
+	// own context ran out.
+	ErrRequestTimeout = errors.New("no answer within the request timeout")
 	// ErrAmbiguousLookup: FindUser could not tell whether the address exists,
 	// because usersget answered as many users as it returns at most and none of
 	// them has exactly that address (see FindUser).
@@ -97,13 +102,27 @@ type TransportError struct {
 	ContentType string // of the answer, when there was one
 	Snippet     string // the first bytes of the answer, with the app token masked
 	Reason      string // what was wrong, in words
-	// MaybeProcessed is false only when the request certainly did not reach
-	// the server (no connection, not fully written, or answered 429/503).
+	// MaybeProcessed is false only when the request certainly was not carried
+	// out: no connection, not fully written, or refused with a status that
+	// says so (429, 503, or a 4xx other than 408).
 	MaybeProcessed bool
 	Err            error // the underlying error, if any
 
 	retryable  bool          // a repeat may succeed
+	timedOut   bool          // the attempt outlived the request timeout
 	retryAfter time.Duration // what the server's Retry-After asked for
+}
+
+// Retryable reports whether repeating the request might succeed. It is false
+// for failures that no repeat can cure: a refusal such as HTTP 404 (a wrong
+// endpoint path), an answer of the wrong shape, an endpoint that does not
+// speak TLS or whose certificate is not trusted, or a host name that does not
+// exist.
+func (e *TransportError) Retryable() bool { return e.retryable }
+
+// Is makes errors.Is(err, ErrRequestTimeout) work.
+func (e *TransportError) Is(target error) bool {
+	return target == ErrRequestTimeout && e.timedOut
 }
 
 func (e *TransportError) Error() string {

@@ -3,9 +3,13 @@ package mesibo
 import (
 	"context"
 	"errors"
+	"io"
+	"log"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -478,8 +482,11 @@ func TestAttemptTimeoutMessages(t *testing.T) {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("message %q does not say %q", err, want)
 			}
-			if errors.Is(err, context.Canceled) {
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 				t.Errorf("an attempt timeout reads as a cancelled call: %v", err)
+			}
+			if !errors.Is(err, ErrRequestTimeout) {
+				t.Errorf("error %v does not match ErrRequestTimeout", err)
 			}
 		})
 	}
@@ -677,4 +684,213 @@ func TestAlreadyCancelledSendsNothing(t *testing.T) {
 	if n := srv.count(); n != 0 {
 		t.Errorf("%d requests", n)
 	}
+}
+
+// TestRefusalsAreNotProcessed checks that a 4xx other than 408 and 429 (a
+// wrong endpoint path answers 404) is a refusal: reported at once, not
+// processed, and so not a group that may exist.
+func TestRefusalsAreNotProcessed(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{400, 401, 403, 404, 405, 410, 413, 415, 501, 505} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t, func(w http.ResponseWriter, _ *http.Request, _ url.Values, _ int) {
+				w.Header().Set("Content-Type", "text/html")
+				w.WriteHeader(status)
+				_, _ = io.WriteString(w, "<html><body><h1>Not Found</h1></body></html>")
+			})
+			_, err := newClient(t, srv.endpoint(), fast).AddGroup(context.Background(), GroupRequest{Name: ptr("g")})
+			if errors.Is(err, ErrGroupMayExist) {
+				t.Errorf("a refused groupadd says a group may exist: %v", err)
+			}
+			var te *TransportError
+			if !errors.As(err, &te) || te.MaybeProcessed || te.Retryable() || te.StatusCode != status {
+				t.Errorf("error %#v, want a refusal with status %d, not processed, not retryable", err, status)
+			}
+			if n := srv.count(); n != 1 {
+				t.Errorf("%d requests, want 1", n)
+			}
+		})
+	}
+}
+
+// TestRequestTimeoutStatus checks that a 408 is retried where that is safe,
+// and that groupadd is not repeated after it: the server does not say whether
+// it had begun.
+func TestRequestTimeoutStatus(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, func(w http.ResponseWriter, _ *http.Request, _ url.Values, n int) {
+		if n == 1 {
+			w.WriteHeader(http.StatusRequestTimeout)
+			return
+		}
+		writeJSON(w, `{"op":"userdel","result":true}`)
+	})
+	if err := newClient(t, srv.endpoint(), fast).DeleteUser(context.Background(), 1); err != nil {
+		t.Errorf("userdel after a 408: %v", err)
+	}
+	if n := srv.count(); n != 2 {
+		t.Errorf("%d requests, want 2", n)
+	}
+	gsrv := newServer(t, func(w http.ResponseWriter, _ *http.Request, _ url.Values, _ int) {
+		w.WriteHeader(http.StatusRequestTimeout)
+	})
+	if _, err := newClient(t, gsrv.endpoint(), fast).AddGroup(context.Background(), GroupRequest{}); !errors.Is(err, ErrGroupMayExist) {
+		t.Errorf("groupadd after a 408: %v, want ErrGroupMayExist", err)
+	}
+	if n := gsrv.count(); n != 1 {
+		t.Errorf("groupadd sent %d times, want 1", n)
+	}
+}
+
+// TestAttemptTimeoutIsNotCancellation checks that the caller can tell the
+// client's own per-attempt timeout from its own context running out.
+func TestAttemptTimeoutIsNotCancellation(t *testing.T) {
+	t.Parallel()
+	stall := func(w http.ResponseWriter, r *http.Request, _ url.Values, _ int) { writeFault(w, r, faultTimeout) }
+	t.Run("request timeout", func(t *testing.T) {
+		t.Parallel()
+		srv := newServer(t, stall)
+		err := newClient(t, srv.endpoint(), fast, func(c *Config) { c.MaxRetries = 0 }).DeleteUser(context.Background(), 1)
+		if !errors.Is(err, ErrRequestTimeout) {
+			t.Errorf("error %v does not match ErrRequestTimeout", err)
+		}
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			t.Errorf("an attempt timeout reads as the caller's cancellation: %v", err)
+		}
+	})
+	t.Run("caller's deadline", func(t *testing.T) {
+		t.Parallel()
+		srv := newServer(t, stall)
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		err := newClient(t, srv.endpoint(), func(c *Config) { c.RequestTimeout = time.Minute }).DeleteUser(ctx, 1)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("error %v does not match context.DeadlineExceeded", err)
+		}
+		if errors.Is(err, ErrRequestTimeout) {
+			t.Errorf("the caller's deadline reads as the client's request timeout: %v", err)
+		}
+	})
+}
+
+// TestPermanentFailuresNotRetried checks that failures no retry can cure are
+// reported after one attempt, and that failures of the network are still
+// retried.
+func TestPermanentFailuresNotRetried(t *testing.T) {
+	t.Parallel()
+	// A first TLS handshake can take longer than the usual test timeout
+	// on a busy machine; a timed-out attempt would be retried.
+	patient := func(c *Config) {
+		fast(c)
+		c.RequestTimeout = 10 * time.Second
+	}
+	ok := func(w http.ResponseWriter, _ *http.Request, _ url.Values, _ int) {
+		writeJSON(w, `{"op":"userdel","result":true}`)
+	}
+	tlsServer := func(t *testing.T) (*httptest.Server, *atomic.Int32) {
+		var conns atomic.Int32
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, `{"op":"userdel","result":true}`)
+		}))
+		srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+			if st == http.StateNew {
+				conns.Add(1)
+			}
+		}
+		srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+		srv.StartTLS()
+		t.Cleanup(srv.Close)
+		return srv, &conns
+	}
+	t.Run("https to a plain-http port", func(t *testing.T) {
+		t.Parallel()
+		srv := newServer(t, ok)
+		err := newClient(t, strings.Replace(srv.endpoint(), "http://", "https://", 1), patient).DeleteUser(context.Background(), 1)
+		assertPermanent(t, err, "HTTP response to HTTPS client")
+		if n := srv.conns.Load(); n != 1 {
+			t.Errorf("%d connections, want 1", n)
+		}
+		if n := srv.count(); n != 0 {
+			t.Errorf("%d requests reached the handler", n)
+		}
+	})
+	t.Run("untrusted certificate", func(t *testing.T) {
+		t.Parallel()
+		srv, conns := tlsServer(t)
+		err := newClient(t, srv.URL+"/api.php", patient).DeleteUser(context.Background(), 1)
+		assertPermanent(t, err, "certificate")
+		if n := conns.Load(); n != 1 {
+			t.Errorf("%d connections, want 1", n)
+		}
+	})
+	t.Run("certificate for another host", func(t *testing.T) {
+		t.Parallel()
+		srv, conns := tlsServer(t)
+		// The test certificate names 127.0.0.1 and example.com, not localhost.
+		endpoint := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1) + "/api.php"
+		err := newClient(t, endpoint, patient, func(c *Config) { c.HTTPClient = srv.Client() }).DeleteUser(context.Background(), 1)
+		assertPermanent(t, err, "certificate")
+		if n := conns.Load(); n != 1 {
+			t.Errorf("%d connections, want 1", n)
+		}
+	})
+	t.Run("trusted certificate works", func(t *testing.T) {
+		t.Parallel()
+		srv, _ := tlsServer(t)
+		if err := newClient(t, srv.URL+"/api.php", patient, func(c *Config) { c.HTTPClient = srv.Client() }).DeleteUser(context.Background(), 1); err != nil {
+			t.Errorf("with the certificate trusted: %v", err)
+		}
+	})
+	dnsFailure := func(dnsErr *net.DNSError) (*Client, *atomic.Int32) {
+		var dials atomic.Int32
+		tr := &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) {
+			dials.Add(1)
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: dnsErr}
+		}}
+		c := newClient(t, "https://mesibo.example.invalid/api.php", patient, func(c *Config) {
+			c.HTTPClient = &http.Client{Transport: tr}
+			c.MaxRetries = 2
+		})
+		return c, &dials
+	}
+	t.Run("unknown host name", func(t *testing.T) {
+		t.Parallel()
+		c, dials := dnsFailure(&net.DNSError{Err: "no such host", Name: "mesibo.example.invalid", IsNotFound: true})
+		err := c.DeleteUser(context.Background(), 1)
+		assertPermanent(t, err, "no such host")
+		if n := dials.Load(); n != 1 {
+			t.Errorf("%d dials, want 1", n)
+		}
+	})
+	t.Run("name server unreachable", func(t *testing.T) {
+		t.Parallel()
+		c, dials := dnsFailure(&net.DNSError{Err: "i/o timeout", Name: "mesibo.example.invalid", IsTimeout: true, IsTemporary: true})
+		err := c.DeleteUser(context.Background(), 1)
+		var te *TransportError
+		if !errors.As(err, &te) || !te.Retryable() || te.Attempts != 3 {
+			t.Errorf("error %v, want a retryable *TransportError after 3 attempts", err)
+		}
+		if n := dials.Load(); n != 3 {
+			t.Errorf("%d dials, want 3", n)
+		}
+	})
+}
+
+// assertPermanent checks that err is a failure of one attempt, not
+// retryable, not processed, and says what went wrong.
+func assertPermanent(t *testing.T, err error, mention string) {
+	t.Helper()
+	var te *TransportError
+	if !errors.As(err, &te) {
+		t.Fatalf("error %v (%T) is not a *TransportError", err, err)
+	}
+	if te.Retryable() || te.Attempts != 1 || te.MaybeProcessed {
+		t.Errorf("retryable %v, %d attempts, maybe processed %v; want a failure of one attempt, never processed: %v",
+			te.Retryable(), te.Attempts, te.MaybeProcessed, err)
+	}
+	if !strings.Contains(err.Error(), mention) {
+		t.Errorf("error %q does not mention %q", err, mention)
+	}
+	assertNoToken(t, err)
 }
