@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"mime"
 	"net"
@@ -83,6 +84,9 @@ type Config struct {
 	// MaxMembersPerEdit bounds the addresses in one groupeditmembers call;
 	// DefaultMaxMembersPerEdit when zero.
 	MaxMembersPerEdit int
+	// MaxRequestsPerSecond limits the requests of the whole client, retries
+	// included, spaced evenly; zero means no limit.
+	MaxRequestsPerSecond float64
 	// Logger receives debug and trace lines; none are written when nil.
 	Logger Logger
 }
@@ -98,6 +102,7 @@ type Client struct {
 	waitMin, waitMax  time.Duration
 	maxMembersPerEdit int
 	log               Logger
+	throttle          *throttle
 
 	randMu sync.Mutex
 	rand   *rand.Rand
@@ -116,6 +121,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxRetries < 0 {
 		return nil, fmt.Errorf("%w: MaxRetries must be 0 or more, not %d", ErrInvalidRequest, cfg.MaxRetries)
 	}
+	if rps := cfg.MaxRequestsPerSecond; rps < 0 || math.IsNaN(rps) || math.IsInf(rps, 0) {
+		return nil, fmt.Errorf("%w: MaxRequestsPerSecond must be a positive number, or 0 for no limit, not %v", ErrInvalidRequest, rps)
+	}
 	c := &Client{
 		endpoint:          endpoint,
 		appToken:          cfg.AppToken,
@@ -126,6 +134,7 @@ func New(cfg Config) (*Client, error) {
 		waitMax:           cfg.RetryWaitMax,
 		maxMembersPerEdit: cfg.MaxMembersPerEdit,
 		log:               cfg.Logger,
+		throttle:          newThrottle(cfg.MaxRequestsPerSecond),
 		rand:              rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x6d657369626f)),
 	}
 	if c.http == nil {
@@ -252,7 +261,21 @@ func (c *Client) call(ctx context.Context, op string, params url.Values, policy 
 	form.Set("token", c.appToken)
 	body := form.Encode()
 
+	var last error // the previous attempt's failure
 	for attempt := 1; ; attempt++ {
+		// Every attempt, the first included and whatever the retry
+		// policy, waits for the client-wide pause and the rate limit.
+		waited, err := c.throttle.wait(ctx)
+		if err != nil {
+			if last == nil {
+				return maybeProcessed, fmt.Errorf("mesibo %s: %w before the request was sent", op, err)
+			}
+			return maybeProcessed, fmt.Errorf("mesibo %s: %w while waiting to retry (last attempt: %w)", op, err, last)
+		}
+		if waited > time.Millisecond {
+			c.trace(ctx, "Mesibo API request held back by the client-wide pause or rate limit",
+				map[string]any{"op": op, "attempt": attempt, "waited_ms": waited.Milliseconds()})
+		}
 		start := time.Now()
 		res := c.attempt(ctx, op, body, out)
 		fields := map[string]any{"op": op, "attempt": attempt, "duration_ms": time.Since(start).Milliseconds()}
@@ -260,6 +283,7 @@ func (c *Client) call(ctx context.Context, op string, params url.Values, policy 
 			c.debug(ctx, "Mesibo API call succeeded", fields)
 			return false, nil
 		}
+		last = res.err
 		var te *TransportError
 		isTransport := errors.As(res.err, &te)
 		if isTransport {
@@ -271,6 +295,14 @@ func (c *Client) call(ctx context.Context, op string, params url.Values, policy 
 			c.debug(ctx, "Mesibo API call abandoned: context done", fields)
 			return maybeProcessed, fmt.Errorf("mesibo %s: %w (last attempt: %w)", op, ctx.Err(), res.err)
 		}
+		var wait time.Duration
+		if isTransport && te.throttled {
+			// The server (or a proxy in front of it) asks to slow down:
+			// every request of this client waits, not only this one.
+			wait = c.backoff(attempt, te.retryAfter)
+			c.throttle.pauseFor(wait)
+			fields["pause_ms"] = wait.Milliseconds()
+		}
 		retry := isTransport && te.retryable && attempt <= c.maxRetries
 		if retry && policy == retryIfNotProcessed && te.MaybeProcessed {
 			retry = false
@@ -279,15 +311,13 @@ func (c *Client) call(ctx context.Context, op string, params url.Values, policy 
 			c.debug(ctx, "Mesibo API call failed", fields)
 			return maybeProcessed, res.err
 		}
-		wait := c.backoff(attempt, te.retryAfter)
+		if wait == 0 {
+			wait = c.backoff(attempt, te.retryAfter)
+		}
 		fields["retry_in_ms"] = wait.Milliseconds()
 		c.debug(ctx, "Mesibo API call failed, retrying", fields)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return maybeProcessed, fmt.Errorf("mesibo %s: %w while waiting to retry (last attempt: %w)", op, ctx.Err(), res.err)
-		case <-t.C:
+		if err := sleep(ctx, wait); err != nil {
+			return maybeProcessed, fmt.Errorf("mesibo %s: %w while waiting to retry (last attempt: %w)", op, err, res.err)
 		}
 	}
 }
@@ -376,8 +406,10 @@ func (c *Client) attempt(ctx context.Context, op, body string, out any) attemptR
 		}
 		switch code := resp.StatusCode; {
 		case code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable:
-			// Refused before being processed.
+			// Refused before being processed, and a sign that the whole
+			// client should slow down.
 			te.MaybeProcessed = false
+			te.throttled = true
 			te.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		case code == http.StatusRequestTimeout:
 			// The server gave up waiting: a repeat may succeed. Whether it

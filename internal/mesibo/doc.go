@@ -24,6 +24,12 @@
 //     not processed, and not retried. Neither are failures that no retry can
 //     cure: an endpoint that does not speak TLS, a certificate that is not
 //     trusted or names another host, a host name that does not exist.
+//   - All requests of one Client share a throttle: Config.MaxRequestsPerSecond
+//     spaces them evenly, and a 429 or 503 holds back every request of the
+//     client, not only the one that received it, for as long as its
+//     Retry-After asks or, without one, for the backoff of that request's
+//     retry. Requests that will not be retried wait for it too before they
+//     are sent. A cancelled context ends any of these waits at once.
 //   - Nothing the client returns or logs contains the app token.
 //
 // # Finding a user by address

@@ -110,6 +110,7 @@ type TransportError struct {
 
 	retryable  bool          // a repeat may succeed
 	timedOut   bool          // the attempt outlived the request timeout
+	throttled  bool          // 429 or 503: the server asks every request to slow down
 	retryAfter time.Duration // what the server's Retry-After asked for
 }
 

@@ -1,0 +1,228 @@
+package mesibo
+
+import (
+	"context"
+	"errors"
+	"math"
+	"net/http"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+)
+
+// arrivals records when each request reached a fake server, by the server's
+// clock, and the first request's answer.
+type arrivals struct {
+	mu    sync.Mutex
+	times []time.Time
+	ops   []string
+}
+
+func (a *arrivals) add(op string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.times = append(a.times, time.Now())
+	a.ops = append(a.ops, op)
+}
+
+func (a *arrivals) all() ([]time.Time, []string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]time.Time(nil), a.times...), append([]string(nil), a.ops...)
+}
+
+// signalLogger closes retrying when the client logs that a call failed and
+// will be retried: by then the client has seen the failure and started any
+// client-wide pause.
+type signalLogger struct {
+	once     sync.Once
+	retrying chan struct{}
+}
+
+func newSignalLogger() *signalLogger { return &signalLogger{retrying: make(chan struct{})} }
+
+func (l *signalLogger) Debug(_ context.Context, msg string, _ map[string]any) {
+	if msg == "Mesibo API call failed, retrying" {
+		l.once.Do(func() { close(l.retrying) })
+	}
+}
+
+func (l *signalLogger) Trace(context.Context, string, map[string]any) {}
+
+// throttledServer answers its first request with status (and Retry-After,
+// when set) and every later one with success.
+func throttledServer(t *testing.T, status int, retryAfter string, rec *arrivals) *fakeServer {
+	t.Helper()
+	return newServer(t, func(w http.ResponseWriter, _ *http.Request, form url.Values, n int) {
+		rec.add(form.Get("op"))
+		if n == 1 {
+			if retryAfter != "" {
+				w.Header().Set("Retry-After", retryAfter)
+			}
+			w.WriteHeader(status)
+			return
+		}
+		switch form.Get("op") {
+		case "groupadd":
+			writeJSON(w, groupAdded)
+		case "message":
+			writeJSON(w, `{"op":"message","result":"OK"}`)
+		default:
+			writeJSON(w, `{"op":"`+form.Get("op")+`","result":true}`)
+		}
+	})
+}
+
+// TestPauseHoldsBackEveryRequest checks that a 429 or 503 holds back every
+// request of the client, not only the one it answered: requests begun after
+// it, groupadd and message (which are not retried once they may have been
+// processed) included, reach the server only when the pause is over. The
+// pause lasts what Retry-After asks, or the backoff without one.
+func TestPauseHoldsBackEveryRequest(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name       string
+		status     int
+		retryAfter string
+		waitMin    time.Duration
+		atLeast    time.Duration // the shortest pause the answer can cause
+	}{
+		{"429 with Retry-After", http.StatusTooManyRequests, "1", time.Millisecond, time.Second},
+		{"503 with Retry-After", http.StatusServiceUnavailable, "1", time.Millisecond, time.Second},
+		// The first backoff lies between half and all of RetryWaitMin.
+		{"429 without Retry-After", http.StatusTooManyRequests, "", 600 * time.Millisecond, 300 * time.Millisecond},
+		{"503 without Retry-After", http.StatusServiceUnavailable, "", 600 * time.Millisecond, 300 * time.Millisecond},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			rec := &arrivals{}
+			srv := throttledServer(t, tc.status, tc.retryAfter, rec)
+			logger := newSignalLogger()
+			c := newClient(t, srv.endpoint(), func(c *Config) {
+				c.RetryWaitMin, c.RetryWaitMax = tc.waitMin, tc.waitMin
+				c.Logger = logger
+			})
+			ctx := context.Background()
+			var wg sync.WaitGroup
+			errs := make(chan error, 4)
+			wg.Go(func() { errs <- c.DeleteUser(ctx, 1) })
+			<-logger.retrying // the client has the 429/503 and paused
+			wg.Go(func() { errs <- c.DeleteGroup(ctx, 2) })
+			wg.Go(func() { _, err := c.AddGroup(ctx, GroupRequest{}); errs <- err })
+			wg.Go(func() { errs <- c.SendMessage(ctx, MessageRequest{From: "a", To: "b", Message: "hi"}) })
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Error(err)
+				}
+			}
+			times, ops := rec.all()
+			if len(times) != 5 {
+				t.Fatalf("%d requests (%v), want 5", len(times), ops)
+			}
+			for i := 1; i < len(times); i++ {
+				if gap := times[i].Sub(times[0]); gap < tc.atLeast {
+					t.Errorf("%s reached the server %s after the first answer, within the %s pause", ops[i], gap, tc.atLeast)
+				}
+			}
+		})
+	}
+}
+
+// TestPauseEndsAtCancellation checks that a call held back by a long pause
+// returns as soon as its context is done, without sending anything.
+func TestPauseEndsAtCancellation(t *testing.T) {
+	t.Parallel()
+	rec := &arrivals{}
+	srv := throttledServer(t, http.StatusTooManyRequests, "120", rec)
+	logger := newSignalLogger()
+	c := newClient(t, srv.endpoint(), func(c *Config) { c.Logger = logger })
+	first, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.DeleteUser(first, 1) }()
+	<-logger.retrying
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := c.DeleteGroup(ctx, 2); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("error %v, want context.DeadlineExceeded", err)
+	}
+	cctx, ccancel := context.WithCancel(context.Background())
+	time.AfterFunc(20*time.Millisecond, ccancel)
+	if _, err := c.AddGroup(cctx, GroupRequest{}); !errors.Is(err, context.Canceled) || errors.Is(err, ErrGroupMayExist) {
+		t.Errorf("error %v, want context.Canceled and no group that may exist", err)
+	}
+	stop()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("the paused retry: error %v, want context.Canceled", err)
+	}
+	if _, ops := rec.all(); len(ops) != 1 {
+		t.Errorf("requests %v sent during the pause", ops)
+	}
+}
+
+// TestRateLimitSpacesRequests checks that MaxRequestsPerSecond spaces the
+// requests of concurrent calls, measured where they arrive.
+func TestRateLimitSpacesRequests(t *testing.T) {
+	t.Parallel()
+	const perSecond, calls = 40.0, 21
+	rec := &arrivals{}
+	srv := newServer(t, func(w http.ResponseWriter, _ *http.Request, form url.Values, _ int) {
+		rec.add(form.Get("op"))
+		writeJSON(w, `{"op":"userdel","result":true}`)
+	})
+	c := newClient(t, srv.endpoint(), func(c *Config) { c.MaxRequestsPerSecond = perSecond })
+	var wg sync.WaitGroup
+	for i := range calls {
+		wg.Go(func() {
+			if err := c.DeleteUser(context.Background(), int64(i+1)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	times, _ := rec.all()
+	if len(times) != calls {
+		t.Fatalf("%d requests, want %d", len(times), calls)
+	}
+	// 21 requests at 40 per second take at least 20 intervals of 25ms.
+	// Arrivals may bunch a little on the way, so allow one interval less.
+	first, last := times[0], times[0]
+	for _, at := range times {
+		first, last = minTime(first, at), maxTime(last, at)
+	}
+	if span, least := last.Sub(first), time.Duration(float64(calls-2)/perSecond*float64(time.Second)); span < least {
+		t.Errorf("%d requests arrived within %s, the limit of %v per second allows no less than %s", calls, span, perSecond, least)
+	}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+func TestMaxRequestsPerSecondValidated(t *testing.T) {
+	t.Parallel()
+	for _, v := range []float64{-1, math.NaN(), math.Inf(1)} {
+		if _, err := New(Config{AppToken: "x", MaxRequestsPerSecond: v}); !errors.Is(err, ErrInvalidRequest) {
+			t.Errorf("MaxRequestsPerSecond %v: error %v, want ErrInvalidRequest", v, err)
+		}
+	}
+	for _, v := range []float64{0, 0.01, 1, 1e9} {
+		if _, err := New(Config{AppToken: "x", MaxRequestsPerSecond: v}); err != nil {
+			t.Errorf("MaxRequestsPerSecond %v: %v", v, err)
+		}
+	}
+}
