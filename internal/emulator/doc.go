@@ -62,11 +62,16 @@
 //     never contains the token.
 //   - id is echoed back as a JSON string, on success and failure, whenever the
 //     request has an id parameter (even an empty one).
-//   - useradd: a new user gets expiry 525600, active 1, groups 0, flag 0; an
-//     existing address keeps its uid and any parameter not given, and always
-//     gets a new token (64 hex characters from crypto/rand). Only the newest
-//     token is kept; nothing in the emulator checks user tokens. appid is
-//     required every time and overwrites the old one.
+//   - useradd: a new user gets expiry 525600, active 1, groups 0, flag 0. An
+//     existing address keeps its uid and always gets a new token (64 hex
+//     characters from crypto/rand); expiry, active and groups are set as for
+//     a new user, from the request or, when left out, from the defaults the
+//     documentation gives (expiry one year, active 1) and groups 0, never
+//     kept from before: the documentation describes useradd as issuing the
+//     user afresh. flag, which the documentation lists for userset only, is
+//     set when given and otherwise kept. Only the newest token is kept;
+//     nothing in the emulator checks user tokens. appid is required every
+//     time and overwrites the old one.
 //   - usersget: addr defaults to "*"; "*" matches any run of characters
 //     (including none), everything else matches itself, case-sensitively, and
 //     the whole address must match. Users are listed in uid order, each as

@@ -137,13 +137,18 @@ func opUserAdd(st *store, p params) (reply, bool) {
 	addr := p["addr"]
 	u := st.users[st.byAddr[addr]]
 	if u == nil {
-		u = &StateUser{UID: st.nextUID, Address: addr, Active: true, Expiry: defaultUserExpiryMinutes}
+		u = &StateUser{UID: st.nextUID, Address: addr}
 		st.nextUID++
 		st.users[u.UID] = u
 		st.byAddr[addr] = u.UID
 	}
+	// useradd issues the user's token afresh, new user or not: what the
+	// request leaves out takes the documented default, not the old value.
+	// flag is not a useradd parameter in Mesibo's documentation (userset
+	// sets it), so a useradd without it leaves it alone.
 	u.AppID = p["appid"]
 	u.Token = newToken()
+	u.Expiry, u.Active, u.Groups = defaultUserExpiryMinutes, true, 0
 	if hasExpiry {
 		u.Expiry = expiry
 	}

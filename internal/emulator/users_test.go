@@ -38,9 +38,17 @@ func TestUserAddCreatesWithDefaults(t *testing.T) {
 	}
 }
 
+// TestUserAddIsUpsertByAddress: useradd for an existing address keeps the
+// uid, issues a new token, and sets the user as a new one would be set: a
+// parameter left out takes its documented default (expiry one year, active
+// 1, groups 0), not its old value. flag, which useradd is not documented to
+// take, is kept.
 func TestUserAddIsUpsertByAddress(t *testing.T) {
 	s, ts := newTestServer(t, Options{})
 	uid, tok1 := addUser(t, ts, "carol", "expiry", "60", "active", "0", "groups", "5", "flag", "3")
+	if u := s.Snapshot().Users[0]; u.Expiry != 60 || u.Active || u.Groups != 5 || u.Flag != 3 {
+		t.Fatalf("given parameters not set: %+v", u)
+	}
 	uid2, tok2 := addUser(t, ts, "carol")
 	if uid2 != uid {
 		t.Fatalf("second useradd gave uid %d, want the same %d", uid2, uid)
@@ -52,21 +60,22 @@ func TestUserAddIsUpsertByAddress(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("%d users after two useradds of one address", len(got))
 	}
-	u := got[0]
-	if u.Token != tok2 || u.Expiry != 60 || u.Active || u.Groups != 5 || u.Flag != 3 {
-		t.Fatalf("absent parameters must keep their values: %+v", u)
+	want := StateUser{UID: uid, Address: "carol", AppID: "com.example.app", Token: tok2,
+		Active: true, Flag: 3, Expiry: 525600, Groups: 0}
+	if got[0] != want {
+		t.Fatalf("absent parameters must take their defaults:\n got  %+v\n want %+v", got[0], want)
 	}
 
-	_, tok3 := addUser(t, ts, "carol", "expiry", "120", "active", "1")
-	u = s.Snapshot().Users[0]
-	if tok3 == tok2 || u.Token != tok3 || u.Expiry != 120 || !u.Active || u.Groups != 5 || u.Flag != 3 {
+	_, tok3 := addUser(t, ts, "carol", "expiry", "120", "active", "0", "groups", "7")
+	u := s.Snapshot().Users[0]
+	if tok3 == tok2 || u.Token != tok3 || u.Expiry != 120 || u.Active || u.Groups != 7 || u.Flag != 3 {
 		t.Fatalf("given parameters must overwrite: %+v", u)
 	}
 
 	body := api(t, ts, "useradd", "addr", "carol", "appid", "other.app")
 	mustOK(t, body, "useradd")
-	if u := s.Snapshot().Users[0]; u.AppID != "other.app" {
-		t.Fatalf("appid %q, want other.app", u.AppID)
+	if u := s.Snapshot().Users[0]; u.AppID != "other.app" || u.Expiry != 525600 || !u.Active || u.Groups != 0 {
+		t.Fatalf("after a useradd with only addr and appid: %+v", u)
 	}
 }
 
