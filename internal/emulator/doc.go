@@ -17,8 +17,8 @@
 //
 // Two endpoints exist for tests only and are not part of the Mesibo API:
 // GET /_emulator/state answers all data (see State) and GET /_emulator/stats
-// the request and fault counters (see Stats). They are never delayed or
-// faulted and need no token.
+// the request and fault counters and the most requests received in any one
+// second (see Stats). They are never delayed or faulted and need no token.
 //
 // Faults (see Fault) imitate what a client meets between it and Mesibo:
 // proxies answering 429, 502 or 503, a server failing after it has done the
@@ -72,11 +72,17 @@
 //     set when given and otherwise kept. Only the newest token is kept;
 //     nothing in the emulator checks user tokens. appid is required every
 //     time and overwrites the old one.
-//   - usersget: addr defaults to "*"; "*" matches any run of characters
-//     (including none), everything else matches itself, case-sensitively, and
-//     the whole address must match. Users are listed in uid order, each as
-//     {uid, address, appid, active (1 or 0), flag}; tokens are not listed. No
-//     match answers "users":[].
+//   - usersget: addr defaults to "*". Mesibo documents "*" as its wildcard
+//     and nothing else, so how the rest of the pattern is read is a choice
+//     (Options.UsersGetMatch, the command's -usersget-match): "star" (the
+//     default) where "*" matches any run of characters (including none) and
+//     everything else matches itself; "glob", fnmatch as PHP has it, where
+//     "?" and "[...]" are wildcards too and "" escapes; "like", where "*"
+//     becomes "%" for a SQL LIKE, so "_" matches any one character and ""
+//     escapes. Every matcher is case-sensitive and must match the whole
+//     address. Users are listed in uid order, each as {uid, address, appid,
+//     active (1 or 0), flag}; tokens are not listed. No match answers
+//     "users":[].
 //   - groupadd: name "", flag 0, expiry 31536000, expiryext 0, active 1 by
 //     default. Neither groupadd nor groupset answers more than {"gid":N}.
 //   - groupeditmembers: m with no address left after trimming spaces and

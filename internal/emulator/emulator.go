@@ -34,6 +34,9 @@ type Options struct {
 	// StatePath, if set, is a JSON file the data is loaded from by New (when
 	// it exists) and saved to, atomically, after every change.
 	StatePath string
+	// UsersGetMatch is how usersget reads its addr pattern; MatchStar when
+	// empty.
+	UsersGetMatch UsersGetMatch
 	// Logf, if set, receives one line per API request (op, outcome, fault)
 	// and state-saving errors. Tokens are never passed to it.
 	Logf func(format string, args ...any)
@@ -56,6 +59,8 @@ type Server struct {
 	count429    int
 	requests    map[string]int
 	faultCounts map[string]int
+	lastSecond  []time.Time // arrivals of API requests within the last second
+	peakPerSec  int
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -67,14 +72,18 @@ type Stats struct {
 	Requests map[string]int `json:"requests"`
 	// Faults counts injected faults per kind.
 	Faults map[string]int `json:"faults"`
+	// PeakRequestsPerSecond is the most API requests that arrived within any
+	// one second, by the server's clock, counted when they arrive (before
+	// any latency or fault).
+	PeakRequestsPerSecond int `json:"peak_requests_per_second"`
 }
 
 // noOpKey is the Stats.Requests key of requests that name no op.
 const noOpKey = "(none)"
 
 // New returns a Server. It fails when AppToken is empty, Latency is negative,
-// FaultRate is outside 0..1, a fault kind is unknown, or the state file cannot
-// be read or written.
+// FaultRate is outside 0..1, a fault kind or the usersget matcher is unknown,
+// or the state file cannot be read or written.
 func New(opts Options) (*Server, error) {
 	if opts.AppToken == "" {
 		return nil, errors.New("emulator: an app token is required")
@@ -86,6 +95,13 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("emulator: fault rate %v is outside 0..1", opts.FaultRate)
 	}
 	if err := checkFaults(opts.Faults); err != nil {
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
+	match := opts.UsersGetMatch
+	if match == "" {
+		match = MatchStar
+	}
+	if err := match.check(); err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)
 	}
 	seed := uint64(opts.Seed)
@@ -106,12 +122,14 @@ func New(opts Options) (*Server, error) {
 		requests:    map[string]int{},
 		faultCounts: map[string]int{},
 	}
+	s.st.usersGetMatch = match
 	if s.statePath != "" {
 		st, err := loadStore(s.statePath)
 		if err != nil {
 			return nil, fmt.Errorf("emulator: %w", err)
 		}
 		s.st = st
+		s.st.usersGetMatch = match
 		// Write at once, so an unwritable path is reported now rather than
 		// at the first change.
 		if err := s.saveLocked(); err != nil {
@@ -156,7 +174,11 @@ func (s *Server) Snapshot() State {
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := Stats{Requests: make(map[string]int, len(s.requests)), Faults: make(map[string]int, len(s.faultCounts))}
+	st := Stats{
+		Requests:              make(map[string]int, len(s.requests)),
+		Faults:                make(map[string]int, len(s.faultCounts)),
+		PeakRequestsPerSecond: s.peakPerSec,
+	}
 	for k, v := range s.requests {
 		st.Requests[k] = v
 	}
@@ -206,6 +228,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		key = noOpKey
 	}
 	s.requests[key]++
+	s.countArrivalLocked(time.Now()) // under the lock, so arrivals are in order
 	latency := s.latency
 	s.mu.Unlock()
 
@@ -245,6 +268,17 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeBody(w, http.StatusOK, "application/json", body)
+}
+
+// countArrivalLocked keeps the arrivals of the last second and the most
+// there have ever been in one second.
+func (s *Server) countArrivalLocked(at time.Time) {
+	cut := 0
+	for cut < len(s.lastSecond) && at.Sub(s.lastSecond[cut]) >= time.Second {
+		cut++
+	}
+	s.lastSecond = append(s.lastSecond[cut:], at)
+	s.peakPerSec = max(s.peakPerSec, len(s.lastSecond))
 }
 
 // drawFaultLocked decides whether this request gets a fault, and which.

@@ -224,12 +224,13 @@ func opUsersGet(st *store, p params) (reply, bool) {
 	if !given {
 		pattern = "*"
 	}
+	match := st.usersGetMatch.compile(pattern)
 	users := []object{}
 	for _, u := range st.sortedUsers() {
 		if len(users) == count {
 			break
 		}
-		if !wildcardMatch(pattern, u.Address) {
+		if !match(u.Address) {
 			continue
 		}
 		active := 0
@@ -242,33 +243,6 @@ func opUsersGet(st *store, p params) (reply, bool) {
 		})
 	}
 	return ok(field{"users", users}), false
-}
-
-// wildcardMatch reports whether s matches pattern, where '*' matches any run
-// of characters (including none) and every other byte matches itself.
-func wildcardMatch(pattern, s string) bool {
-	p, i := 0, 0
-	star, mark := -1, 0
-	for i < len(s) {
-		switch {
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, i
-			p++
-		case p < len(pattern) && pattern[p] == s[i]:
-			p++
-			i++
-		case star >= 0:
-			p = star + 1
-			mark++
-			i = mark
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
 }
 
 // groupParams reads the optional parameters shared by groupadd and groupset

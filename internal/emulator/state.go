@@ -67,6 +67,10 @@ type store struct {
 	messages []StateMessage
 	nextUID  int64
 	nextGID  int64
+
+	// usersGetMatch is how usersget reads its pattern: a setting of the
+	// server, not data, and never saved.
+	usersGetMatch UsersGetMatch
 }
 
 func newStore() *store {

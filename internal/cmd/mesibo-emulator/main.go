@@ -4,7 +4,8 @@
 //
 //	mesibo-emulator -listen 127.0.0.1:8080 -app-token TOKEN [-latency 200ms]
 //	    [-fault-rate 0.3 -faults 429,500,502,503,reset,garbage,truncate]
-//	    [-seed N] [-state FILE] [-endpoint-file FILE] [-quiet] [-allow-remote]
+//	    [-seed N] [-state FILE] [-usersget-match star|glob|like]
+//	    [-endpoint-file FILE] [-quiet] [-allow-remote]
 //
 // It prints "mesibo-emulator listening on http://HOST:PORT/api.php" to
 // stdout once it accepts connections, logs one line per request to stderr
@@ -84,16 +85,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.PrintDefaults()
 	}
 	var (
-		listen       = fs.String("listen", "127.0.0.1:8080", "`address` to listen on; port 0 picks a free port")
-		appToken     = fs.String("app-token", "", "application `token` clients must send; if empty, a random one is generated and printed")
-		latency      = fs.Duration("latency", 0, "delay before every API answer, e.g. 200ms")
-		faultRate    = fs.Float64("fault-rate", 0, "fraction (0..1) of API requests that get a fault")
-		faults       = fs.String("faults", "", "comma-separated fault `kinds` to draw from: 429,503 (before processing), 500,502,reset,garbage,truncate (after processing); empty means all")
-		seed         = fs.Int64("seed", 0, "seed of the fault draws, for repeatable runs; 0 is random")
-		statePath    = fs.String("state", "", "JSON `file` to load the data from and save it to after every change")
-		endpointFile = fs.String("endpoint-file", "", "`file` to write the API URL to once listening (removed on exit)")
-		quiet        = fs.Bool("quiet", false, "do not log requests")
-		allowRemote  = fs.Bool("allow-remote", false, "allow listening on a non-loopback address")
+		listen        = fs.String("listen", "127.0.0.1:8080", "`address` to listen on; port 0 picks a free port")
+		appToken      = fs.String("app-token", "", "application `token` clients must send; if empty, a random one is generated and printed")
+		latency       = fs.Duration("latency", 0, "delay before every API answer, e.g. 200ms")
+		faultRate     = fs.Float64("fault-rate", 0, "fraction (0..1) of API requests that get a fault")
+		faults        = fs.String("faults", "", "comma-separated fault `kinds` to draw from: 429,503 (before processing), 500,502,reset,garbage,truncate (after processing); empty means all")
+		seed          = fs.Int64("seed", 0, "seed of the fault draws, for repeatable runs; 0 is random")
+		statePath     = fs.String("state", "", "JSON `file` to load the data from and save it to after every change")
+		usersGetMatch = fs.String("usersget-match", string(emulator.MatchStar), "how usersget reads its pattern: star (only * is a wildcard), glob (also ?, [...] and \\ escapes) or like (* becomes SQL LIKE's %, so _ matches any character and \\ escapes)")
+		endpointFile  = fs.String("endpoint-file", "", "`file` to write the API URL to once listening (removed on exit)")
+		quiet         = fs.Bool("quiet", false, "do not log requests")
+		allowRemote   = fs.Bool("allow-remote", false, "allow listening on a non-loopback address")
 	)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -110,6 +112,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("-faults: %w", err)
 	}
+	match, err := emulator.ParseUsersGetMatch(*usersGetMatch)
+	if err != nil {
+		return fmt.Errorf("-usersget-match: %w", err)
+	}
 	if !*allowRemote {
 		if err := checkLoopback(*listen); err != nil {
 			return err
@@ -125,12 +131,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	logw := &lockedWriter{w: stderr}
 	opts := emulator.Options{
-		AppToken:  token,
-		Latency:   *latency,
-		FaultRate: *faultRate,
-		Faults:    kinds,
-		Seed:      *seed,
-		StatePath: *statePath,
+		AppToken:      token,
+		Latency:       *latency,
+		FaultRate:     *faultRate,
+		Faults:        kinds,
+		Seed:          *seed,
+		StatePath:     *statePath,
+		UsersGetMatch: match,
 	}
 	if !*quiet {
 		opts.Logf = func(format string, args ...any) {

@@ -213,6 +213,52 @@ func TestRunInjectsFaults(t *testing.T) {
 	}
 }
 
+// -usersget-match chooses how usersget reads its pattern; the default is
+// "*" as the only wildcard.
+func TestRunUsersGetMatch(t *testing.T) {
+	answers := func(in *instance, pattern string) []string {
+		t.Helper()
+		var out []string
+		users, _ := post(t, in.endpoint, "op", "usersget", "token", "t", "addr", pattern)["users"].([]any)
+		for _, u := range users {
+			m, _ := u.(map[string]any)
+			addr, _ := m["address"].(string)
+			out = append(out, addr)
+		}
+		return out
+	}
+	for flagValue, want := range map[string][2]string{
+		// The users opse and ops[eu] answered for the patterns
+		// "ops[eu]" and "ops_".
+		"":     {"ops[eu]", ""},
+		"star": {"ops[eu]", ""},
+		"glob": {"opse", ""},
+		"LIKE": {"ops[eu]", "opse"},
+	} {
+		args := []string{"-listen", "127.0.0.1:0", "-app-token", "t", "-quiet"}
+		if flagValue != "" {
+			args = append(args, "-usersget-match", flagValue)
+		}
+		in := start(t, args...)
+		for _, addr := range []string{"opse", "ops[eu]"} {
+			post(t, in.endpoint, "op", "useradd", "token", "t", "addr", addr, "appid", "a")
+		}
+		for i, pattern := range []string{"ops[eu]", "ops_"} {
+			if got := strings.Join(answers(in, pattern), ","); got != want[i] {
+				t.Errorf("-usersget-match %q: usersget %q answered %q, want %q", flagValue, pattern, got, want[i])
+			}
+		}
+		if err := in.stop(); err != nil {
+			t.Error(err)
+		}
+	}
+	var stdout, stderr syncBuffer
+	err := run(context.Background(), []string{"-app-token", "t", "-usersget-match", "regex"}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "-usersget-match") || !strings.Contains(err.Error(), "star, glob and like") {
+		t.Errorf("unknown matcher: error %v, want one naming the flag and the valid matchers", err)
+	}
+}
+
 // Servers stay on loopback unless the user says otherwise.
 func TestRunRefusesNonLoopback(t *testing.T) {
 	for _, addr := range []string{"0.0.0.0:0", ":0", "[::]:0", "192.0.2.1:8080", "example.com:8080"} {
