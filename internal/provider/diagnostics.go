@@ -53,6 +53,23 @@ func advice(err error) string {
 			"TOKENBREACH means Mesibo disabled the app because its backend API was called from more than five IP addresses."
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return "The operation was cancelled before Mesibo answered. Run the command again to finish it."
+	case errors.Is(err, mesibo.ErrRequestTimeout):
+		return "Mesibo did not answer within request_timeout_seconds, on every attempt that was safe to make. " +
+			"If Mesibo is slow or far away, raise request_timeout_seconds in the provider block; otherwise check the " +
+			"endpoint and the network. Then run the command again: it is safe to repeat."
+	case errors.Is(err, mesibo.ErrAmbiguousLookup):
+		return fmt.Sprintf("The provider cannot tell whether this user exists: Mesibo's usersget returns at most %d users, "+
+			"and the pattern that finds the address whatever Mesibo's matcher (punctuation other than @ . - replaced by *) "+
+			"matched that many other users first. Rather than risk taking over an existing user and its access token, "+
+			"nothing was changed. Addresses made only of letters, digits, @, . and - cannot be confused this way.", mesibo.MaxListCount)
+	case errors.As(err, &tErr) && !tErr.Retryable() && tErr.StatusCode == 0:
+		return "The endpoint cannot be used as configured: it does not speak TLS, its certificate is not trusted or names " +
+			"another host, or its host name does not exist. No retry can cure that, so none was made, and nothing was sent. " +
+			"Check the endpoint (https:// for Mesibo's own API; http:// only for an on-premise server, with allow_insecure_http)."
+	case errors.As(err, &tErr) && !tErr.Retryable() && !tErr.MaybeProcessed:
+		return fmt.Sprintf("The server (or a proxy in front of it) refused the request with HTTP %d, so nothing was changed, "+
+			"and repeating it would get the same answer. A 404 usually means the endpoint's path is wrong "+
+			"(Mesibo's API is at %s): check the endpoint.", tErr.StatusCode, mesibo.DefaultEndpoint)
 	case errors.As(err, &tErr):
 		return "Mesibo could not be reached or gave an answer that is not a valid API response, after retries where retrying was safe. " +
 			"Check the endpoint and the network (a proxy in between may be failing), then run the command again: it is safe to repeat."

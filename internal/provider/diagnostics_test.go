@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -24,7 +28,11 @@ func TestAddAPIError(t *testing.T) {
 		{"refused token", &mesibo.APIError{Op: "usersget", Code: "AUTHFAIL", Status: 401}, "current token of the app in the Mesibo console"},
 		{"app disabled", &mesibo.APIError{Op: "usersget", Code: "TOKENBREACH"}, "more than five IP addresses"},
 		{"cancelled", fmt.Errorf("mesibo useradd: %w", context.Canceled), "cancelled before Mesibo answered"},
-		{"transport", &mesibo.TransportError{Op: "userset", Reason: "unexpected HTTP status 502", StatusCode: 502}, "safe to repeat"},
+		{"transport", clientError(t, answerStatus(502), nil), "safe to repeat"},
+		{"request timeout", clientError(t, stall, func(c *mesibo.Config) { c.RequestTimeout = 20 * time.Millisecond }), "raise request_timeout_seconds"},
+		{"ambiguous lookup", fmt.Errorf("user %q: %w", "a_b", mesibo.ErrAmbiguousLookup), "cannot tell whether this user exists"},
+		{"refused with 404", clientError(t, answerStatus(404), nil), "refused the request with HTTP 404"},
+		{"not TLS", clientError(t, answerStatus(200), func(c *mesibo.Config) { c.Endpoint = strings.Replace(c.Endpoint, "http:", "https:", 1) }), "No retry can cure that"},
 		{"refused request", &mesibo.APIError{Op: "userset", Code: "BADPARA", Cause: "bad flag"}, "error code below says why"},
 	}
 	for _, tt := range tests {
@@ -48,6 +56,38 @@ func TestAddAPIError(t *testing.T) {
 	if advice(errors.New("x")) == "" {
 		t.Error("an unclassified error gets no advice")
 	}
+}
+
+// clientError is the error a client with opts gets from a server that
+// answers with handler.
+func clientError(t *testing.T, handler http.HandlerFunc, opts func(*mesibo.Config)) error {
+	t.Helper()
+	srv := httptest.NewServer(handler)
+	t.Cleanup(srv.Close)
+	cfg := mesibo.Config{Endpoint: srv.URL + "/api.php", AppToken: "x", MaxRetries: 1, RetryWaitMin: time.Millisecond}
+	if opts != nil {
+		opts(&cfg)
+	}
+	c, err := mesibo.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.DeleteUser(context.Background(), 1)
+	if err == nil {
+		t.Fatal("the call succeeded")
+	}
+	return err
+}
+
+func answerStatus(status int) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(status) }
+}
+
+// stall answers nothing until the client gives up. The body is read first:
+// the server notices a closed connection only once it has.
+func stall(_ http.ResponseWriter, r *http.Request) {
+	_, _ = io.Copy(io.Discard, r.Body)
+	<-r.Context().Done()
 }
 
 func TestAddGoneError(t *testing.T) {

@@ -2,8 +2,11 @@ package provider
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -105,6 +108,73 @@ provider "mesibo" {
 resource "mesibo_group" "g" {}
 `,
 				ExpectError: regexp.MustCompile(`(?s)Unknown Mesibo Provider Setting.*app_token is not known until apply`),
+			},
+		},
+	})
+}
+
+// TestAccProvider_requestTimeout: an attempt that outlives
+// request_timeout_seconds is reported as a timeout that names the setting,
+// not as a cancelled operation.
+func TestAccProvider_requestTimeout(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Options{Latency: 3 * time.Second})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: emu.providerBlock("request_timeout_seconds = 1\n  max_retries = 0") + usersDataConfig,
+				ExpectError: regexp.MustCompile(`(?s)Unable to Read Mesibo Users.*did\s+not\s+answer\s+within\s+` +
+					`request_timeout_seconds.*raise\s+request_timeout_seconds.*no\s+answer\s+within\s+1s`),
+			},
+		},
+	})
+}
+
+// TestAccProvider_wrongEndpointPath: a groupadd refused with 404 (the
+// endpoint's path is wrong) created nothing, and the error says so instead
+// of warning that a group may have been created.
+func TestAccProvider_wrongEndpointPath(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Options{})
+	wrong := strings.TrimSuffix(emu.endpoint, "/api.php") + "/api/v2"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`provider "mesibo" {
+  endpoint  = %q
+  app_token = %q
+}
+resource "mesibo_group" "g" {
+  name = "ops"
+}
+`, wrong, emu.token),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Create Mesibo Group.*nothing\s+was\s+created.*` +
+					`refused\s+the\s+request\s+with\s+HTTP\s+404.*check\s+the\s+endpoint`),
+			},
+		},
+	})
+	if n := len(emu.Snapshot().Groups); n != 0 {
+		t.Errorf("%d groups exist", n)
+	}
+}
+
+// TestAccProvider_endpointNotTLS: https:// to a plain-http port cannot
+// work, so it fails after one attempt with advice to check the endpoint,
+// instead of after the whole backoff as a network failure.
+func TestAccProvider_endpointNotTLS(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Options{})
+	https := strings.Replace(emu.endpoint, "http://", "https://", 1)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`provider "mesibo" {
+  endpoint  = %q
+  app_token = %q
+}
+`, https, emu.token) + usersDataConfig,
+				ExpectError: regexp.MustCompile(`(?s)Unable to Read Mesibo Users.*No\s+retry\s+can\s+cure\s+that.*` +
+					`HTTP\s+response\s+to\s+HTTPS\s+client`),
 			},
 		},
 	})
