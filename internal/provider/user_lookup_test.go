@@ -1,0 +1,220 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
+)
+
+// Mesibo documents "*" as usersget's only wildcard, but its real matcher is
+// unknown. These tests run against each matcher the emulator offers: the
+// provider must find a user by its address, never take one over, and never
+// mistake one for another, whatever the matcher.
+var usersGetMatchers = []emulator.UsersGetMatch{emulator.MatchStar, emulator.MatchGlob, emulator.MatchLike}
+
+// lookupTestClient is a client for e, to change Mesibo outside Terraform.
+func lookupTestClient(t *testing.T, e *testEmulator) *mesibo.Client {
+	t.Helper()
+	c, err := mesibo.New(mesibo.Config{Endpoint: e.endpoint, AppToken: e.token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// addUsersOutside creates users outside Terraform and returns their uids.
+func addUsersOutside(t *testing.T, c *mesibo.Client, addresses ...string) map[string]int64 {
+	t.Helper()
+	uids := map[string]int64{}
+	for _, a := range addresses {
+		u, err := c.AddUser(context.Background(), mesibo.AddUserRequest{Address: a, AppID: "com.example.other"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		uids[a] = u.UID
+	}
+	return uids
+}
+
+// tokensOf returns the current access token of every user, by address.
+func tokensOf(e *testEmulator) map[string]string {
+	out := map[string]string{}
+	for _, u := range e.Snapshot().Users {
+		out[u.Address] = u.Token
+	}
+	return out
+}
+
+// sameTokens reports every address in want whose user is gone or has a
+// token other than the one in want.
+func sameTokens(e *testEmulator, want map[string]string) error {
+	now := tokensOf(e)
+	var bad []string
+	for a, tok := range want {
+		switch got, ok := now[a]; {
+		case !ok:
+			bad = append(bad, a+" was deleted")
+		case got != tok:
+			bad = append(bad, a+" got a new access token")
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("users not managed by Terraform were changed: %s", strings.Join(bad, "; "))
+	}
+	return nil
+}
+
+// usersConfig manages one mesibo_user per address.
+func usersConfig(e *testEmulator, addresses ...string) string {
+	quoted := make([]string, len(addresses))
+	for i, a := range addresses {
+		quoted[i] = strconv.Quote(a)
+	}
+	return e.providerBlock("") + fmt.Sprintf(`
+locals {
+  addresses = [%s]
+}
+resource "mesibo_user" "u" {
+  count   = length(local.addresses)
+  address = local.addresses[count.index]
+  app_id  = "com.example.chat"
+}
+`, strings.Join(quoted, ", "))
+}
+
+// TestAccUser_addressesThatMatchersReadSpecially: addresses with
+// characters that a glob or SQL LIKE reads as wildcards or escapes, next to
+// addresses such a pattern would confuse them with. Create refuses each when
+// it exists without touching its token, creates each when it does not, the
+// next plan finds them all, and destroy removes them and nothing else.
+func TestAccUser_addressesThatMatchersReadSpecially(t *testing.T) {
+	addresses := []string{"ops[eu]@example.com", "a_b%c?d@example.com", `team\lead@example.com`}
+	confusers := []string{
+		"opse@example.com", "opsu@example.com", // glob: ops[eu]
+		"aXbYYc?d@example.com", "a_b%cXd@example.com", // LIKE and glob: a_b%c?d
+		"teamlead@example.com", // glob and LIKE: team\lead
+	}
+	for _, match := range usersGetMatchers {
+		t.Run(string(match), func(t *testing.T) {
+			e := newTestEmulator(t, emulator.Options{UsersGetMatch: match})
+			c := lookupTestClient(t, e)
+			addUsersOutside(t, c, confusers...)
+			existing := addUsersOutside(t, c, addresses...)
+			before := tokensOf(e)
+			others := map[string]string{}
+			for _, a := range confusers {
+				others[a] = before[a]
+			}
+			config := usersConfig(e, addresses...)
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				CheckDestroy: func(*terraform.State) error {
+					now := tokensOf(e)
+					for _, a := range addresses {
+						if _, ok := now[a]; ok {
+							return fmt.Errorf("user %s still exists after destroy", a)
+						}
+					}
+					return sameTokens(e, others)
+				},
+				Steps: []resource.TestStep{
+					{
+						// Every address exists already: each create is refused.
+						Config:      config,
+						ExpectError: regexp.MustCompile(`Mesibo User Already Exists`),
+					},
+					{
+						PreConfig: func() {
+							if err := sameTokens(e, before); err != nil {
+								t.Errorf("after the refused creates: %v", err)
+							}
+							if n := e.Stats().Requests["useradd"]; n != len(confusers)+len(addresses) {
+								t.Errorf("useradd was called %d times, %d of them by Terraform", n, n-len(confusers)-len(addresses))
+							}
+							for _, a := range addresses {
+								if err := c.DeleteUser(context.Background(), existing[a]); err != nil {
+									t.Fatal(err)
+								}
+							}
+						},
+						// Now they are created, and found again by the
+						// refresh before the next plan, which must be empty.
+						Config: config,
+						Check: func(s *terraform.State) error {
+							uids := map[string]string{}
+							for _, u := range e.Snapshot().Users {
+								uids[u.Address] = strconv.FormatInt(u.UID, 10)
+							}
+							for _, rs := range s.RootModule().Resources {
+								if a := rs.Primary.Attributes["address"]; uids[a] != rs.Primary.ID {
+									return fmt.Errorf("%s is UID %s in state, %q in Mesibo", a, rs.Primary.ID, uids[a])
+								}
+							}
+							return sameTokens(e, others)
+						},
+					},
+				},
+			})
+		})
+	}
+}
+
+// TestAccUser_ambiguousLookupIsRefused: when the pattern the provider must
+// send matches 20 other users, usersget's most, the provider cannot tell
+// whether the address exists. Create then fails and calls no useradd,
+// rather than taking a user over or creating one it could not find again.
+func TestAccUser_ambiguousLookupIsRefused(t *testing.T) {
+	const address = "x_y@example.com" // sent as x*y@example.com
+	for _, match := range usersGetMatchers {
+		t.Run(string(match), func(t *testing.T) {
+			e := newTestEmulator(t, emulator.Options{UsersGetMatch: match})
+			c := lookupTestClient(t, e)
+			var crowd []string
+			for i := range mesibo.MaxListCount {
+				crowd = append(crowd, fmt.Sprintf("x-%02d-y@example.com", i))
+			}
+			addUsersOutside(t, c, crowd...)
+			before := tokensOf(e)
+			config := usersConfig(e, address)
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{
+						Config: config,
+						ExpectError: regexp.MustCompile(`(?s)Unable to Create Mesibo User.*cannot\s+tell\s+whether\s+this\s+user\s+exists` +
+							`.*lookup\s+was\s+ambiguous`),
+					},
+					{
+						PreConfig: func() {
+							if _, ok := tokensOf(e)[address]; ok {
+								t.Errorf("%s was created although its lookup was ambiguous", address)
+							}
+							if n := e.Stats().Requests["useradd"]; n != len(crowd) {
+								t.Errorf("Terraform called useradd %d times", n-len(crowd))
+							}
+							// Now the user exists, behind the 20 others.
+							addUsersOutside(t, c, address)
+							before = tokensOf(e)
+						},
+						// Found by the address itself, or still ambiguous:
+						// refused either way, never taken over.
+						Config:      config,
+						ExpectError: regexp.MustCompile(`Mesibo User Already Exists|cannot\s+tell\s+whether\s+this\s+user\s+exists`),
+					},
+				},
+			})
+			if err := sameTokens(e, before); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
