@@ -27,9 +27,10 @@ func NewUsersDataSource() datasource.DataSource { return &usersDataSource{} }
 type usersDataSource struct{ data *providerData }
 
 type usersDataSourceModel struct {
-	Address types.String `tfsdk:"address"`
-	Limit   types.Int64  `tfsdk:"limit"`
-	Users   []userObject `tfsdk:"users"`
+	Address   types.String `tfsdk:"address"`
+	Limit     types.Int64  `tfsdk:"limit"`
+	Users     []userObject `tfsdk:"users"`
+	Truncated types.Bool   `tfsdk:"truncated"`
 }
 
 func (d *usersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -40,11 +41,14 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: fmt.Sprintf("Lists the app's users whose address matches a pattern, with `usersget`. "+
 			"Mesibo returns at most %d users and meant this call for development: do not use it as a directory of a "+
-			"large user base.", mesibo.MaxListCount),
+			"large user base. When the answer holds as many users as asked for (`limit`), more may match than were "+
+			"returned, and `truncated` is `true`; narrow the pattern to see them.", mesibo.MaxListCount),
 		Attributes: map[string]schema.Attribute{
 			"address": schema.StringAttribute{
 				MarkdownDescription: "The address pattern; `*` matches any run of characters (`*@example.com`). " +
-					"Defaults to `*`, every user.",
+					"Defaults to `*`, every user. The pattern is sent to Mesibo as it is: Mesibo documents only `*` " +
+					"as a wildcard, but its matcher may read other characters (such as `?`, `[`, `_` or `%`) as " +
+					"wildcards too.",
 				Optional:   true,
 				Computed:   true,
 				Validators: []validator.String{addressPatternValidator{}},
@@ -68,6 +72,11 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 						"flag":    schema.Int64Attribute{Computed: true, MarkdownDescription: "The user's flags."},
 					},
 				},
+			},
+			"truncated": schema.BoolAttribute{
+				MarkdownDescription: "Whether the answer may have been cut short: `true` when Mesibo returned as many " +
+					"users as `limit` asked for, so more users may match the pattern than are listed.",
+				Computed: true,
 			},
 		},
 	}
@@ -103,6 +112,10 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	for _, u := range users {
 		cfg.Users = append(cfg.Users, userObjectFromAPI(u))
 	}
-	tflog.Debug(ctx, "Mesibo users listed", map[string]any{"pattern": cfg.Address.ValueString(), "found": len(users)})
+	// GetUsers never returns more than asked for: a full answer may be cut.
+	cfg.Truncated = types.BoolValue(int64(len(users)) >= cfg.Limit.ValueInt64())
+	tflog.Debug(ctx, "Mesibo users listed", map[string]any{
+		"pattern": cfg.Address.ValueString(), "found": len(users), "truncated": cfg.Truncated.ValueBool(),
+	})
 	resp.Diagnostics.Append(resp.State.Set(ctx, cfg)...)
 }

@@ -52,6 +52,11 @@ data "mesibo_users" "two" {
   limit      = 2
   depends_on = [mesibo_user.u]
 }
+data "mesibo_users" "three" {
+  address    = "%[1]s-*"
+  limit      = 3
+  depends_on = [mesibo_user.u]
+}
 data "mesibo_users" "none" {
   address    = "%[1]s-nobody"
   depends_on = [mesibo_user.u]
@@ -65,6 +70,13 @@ data "mesibo_users" "none" {
 						knownvalue.ListExact([]knownvalue.Check{user("ben", 4)})),
 					statecheck.ExpectKnownValue("data.mesibo_users.two", tfjsonpath.New("users"), knownvalue.ListSizeExact(2)),
 					statecheck.ExpectKnownValue("data.mesibo_users.none", tfjsonpath.New("users"), knownvalue.ListSizeExact(0)),
+					// Three users match: a limit of 2 may have cut the answer.
+					statecheck.ExpectKnownValue("data.mesibo_users.all", tfjsonpath.New("truncated"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue("data.mesibo_users.one", tfjsonpath.New("truncated"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue("data.mesibo_users.two", tfjsonpath.New("truncated"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue("data.mesibo_users.three", tfjsonpath.New("truncated"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue("data.mesibo_users.three", tfjsonpath.New("users"), knownvalue.ListSizeExact(3)),
+					statecheck.ExpectKnownValue("data.mesibo_users.none", tfjsonpath.New("truncated"), knownvalue.Bool(false)),
 				},
 			},
 		},
