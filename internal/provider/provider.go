@@ -25,8 +25,9 @@ import (
 
 // Environment variables the provider reads when the matching attribute is not set.
 const (
-	envAppToken = "MESIBO_APP_TOKEN"
-	envEndpoint = "MESIBO_ENDPOINT"
+	envAppToken             = "MESIBO_APP_TOKEN"
+	envEndpoint             = "MESIBO_ENDPOINT"
+	envMaxRequestsPerSecond = "MESIBO_MAX_REQUESTS_PER_SECOND"
 )
 
 const (
@@ -50,11 +51,12 @@ func New(version string) func() provider.Provider {
 }
 
 type providerModel struct {
-	AppToken              types.String `tfsdk:"app_token"`
-	Endpoint              types.String `tfsdk:"endpoint"`
-	AllowInsecureHTTP     types.Bool   `tfsdk:"allow_insecure_http"`
-	RequestTimeoutSeconds types.Int64  `tfsdk:"request_timeout_seconds"`
-	MaxRetries            types.Int64  `tfsdk:"max_retries"`
+	AppToken              types.String  `tfsdk:"app_token"`
+	Endpoint              types.String  `tfsdk:"endpoint"`
+	AllowInsecureHTTP     types.Bool    `tfsdk:"allow_insecure_http"`
+	RequestTimeoutSeconds types.Int64   `tfsdk:"request_timeout_seconds"`
+	MaxRetries            types.Int64   `tfsdk:"max_retries"`
+	MaxRequestsPerSecond  types.Float64 `tfsdk:"max_requests_per_second"`
 }
 
 func (p *mesiboProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -101,6 +103,16 @@ func (p *mesiboProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, maxMaxRetries)},
 			},
+			"max_requests_per_second": schema.Float64Attribute{
+				MarkdownDescription: "The most requests per second the provider sends to Mesibo, for all resources " +
+					"and data sources together and retries included, spaced evenly (`0.5` is one request every two " +
+					"seconds). May also be set with the `" + envMaxRequestsPerSecond + "` environment variable. " +
+					"Must be greater than 0; defaults to no limit. Whatever this setting, when Mesibo (or a proxy in " +
+					"front of it) answers HTTP 429 or 503, the provider holds back every request, not only the one " +
+					"refused, for as long as its `Retry-After` asks, or for the retry's backoff without one.",
+				Optional:   true,
+				Validators: []validator.Float64{positiveFloat64Validator{}},
+			},
 		},
 	}
 }
@@ -120,9 +132,10 @@ func (p *mesiboProvider) Configure(ctx context.Context, req provider.ConfigureRe
 					"Set it from a value known at plan time (a variable, a data source or the environment).", name))
 		}
 	}
-	if cfg.AllowInsecureHTTP.IsUnknown() || cfg.RequestTimeoutSeconds.IsUnknown() || cfg.MaxRetries.IsUnknown() {
+	if cfg.AllowInsecureHTTP.IsUnknown() || cfg.RequestTimeoutSeconds.IsUnknown() || cfg.MaxRetries.IsUnknown() ||
+		cfg.MaxRequestsPerSecond.IsUnknown() {
 		resp.Diagnostics.AddError("Unknown Mesibo Provider Setting",
-			"allow_insecure_http, request_timeout_seconds and max_retries must be known at plan time.")
+			"allow_insecure_http, request_timeout_seconds, max_retries and max_requests_per_second must be known at plan time.")
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -164,16 +177,28 @@ func (p *mesiboProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	if !cfg.MaxRetries.IsNull() {
 		retries = cfg.MaxRetries.ValueInt64()
 	}
+	perSecond := cfg.MaxRequestsPerSecond.ValueFloat64() // 0: no limit
+	if cfg.MaxRequestsPerSecond.IsNull() {
+		v, err := requestsPerSecondFromEnv(os.Getenv(envMaxRequestsPerSecond))
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("max_requests_per_second"), "Invalid Mesibo Provider Setting",
+				fmt.Sprintf("The %s environment variable %s. Set it to the most requests per second, for example 5 "+
+					"or 0.5, or unset it for no limit.", envMaxRequestsPerSecond, err))
+			return
+		}
+		perSecond = v
+	}
 
 	clientCfg := mesibo.Config{
-		Endpoint:          endpoint,
-		AllowInsecureHTTP: allowInsecure,
-		AppToken:          token,
-		Version:           p.version,
-		UserAgent:         fmt.Sprintf("Terraform/%s", req.TerraformVersion),
-		RequestTimeout:    time.Duration(timeout) * time.Second,
-		MaxRetries:        int(retries),
-		Logger:            clientLogger{},
+		Endpoint:             endpoint,
+		AllowInsecureHTTP:    allowInsecure,
+		AppToken:             token,
+		Version:              p.version,
+		UserAgent:            fmt.Sprintf("Terraform/%s", req.TerraformVersion),
+		RequestTimeout:       time.Duration(timeout) * time.Second,
+		MaxRetries:           int(retries),
+		MaxRequestsPerSecond: perSecond,
+		Logger:               clientLogger{},
 	}
 	if p.clientOptions != nil {
 		p.clientOptions(&clientCfg)
@@ -185,6 +210,7 @@ func (p *mesiboProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	}
 	tflog.Debug(ctx, "Mesibo provider configured", map[string]any{
 		"endpoint": endpoint, "request_timeout_seconds": timeout, "max_retries": retries,
+		"max_requests_per_second": perSecond,
 	})
 
 	data := &providerData{client: client, appToken: token}

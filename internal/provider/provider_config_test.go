@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
 )
 
 const usersDataConfig = `
@@ -178,4 +180,90 @@ func TestAccProvider_endpointNotTLS(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestAccProvider_maxRequestsPerSecondValidation: a rate that is not
+// greater than 0 is refused at plan time, before any request.
+func TestAccProvider_maxRequestsPerSecondValidation(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Options{})
+	var steps []resource.TestStep
+	for _, v := range []string{"0", "-2"} {
+		steps = append(steps, resource.TestStep{
+			Config:      emu.providerBlock("max_requests_per_second = "+v) + usersDataConfig,
+			ExpectError: regexp.MustCompile(`(?s)max_requests_per_second must be greater than 0`),
+		})
+	}
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+	if n := totalRequests(emu.Stats()); n != 0 {
+		t.Errorf("%d requests reached the API", n)
+	}
+}
+
+// TestAccProvider_maxRequestsPerSecondFromEnvironment cannot run in
+// parallel: it changes the environment.
+func TestAccProvider_maxRequestsPerSecondFromEnvironment(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Options{})
+	var got atomic.Value
+	record := func(c *mesibo.Config) { got.Store(c.MaxRequestsPerSecond) }
+	check := func(want float64) func(*terraform.State) error {
+		return func(*terraform.State) error {
+			if v, _ := got.Load().(float64); v != want {
+				return fmt.Errorf("the client was configured with %v requests per second, want %v", v, want)
+			}
+			return nil
+		}
+	}
+	setenv := func(v string) func() { return func() { t.Setenv(envMaxRequestsPerSecond, v) } }
+	steps := []resource.TestStep{
+		{PreConfig: setenv("7.5"), Config: emu.providerBlock("") + usersDataConfig, Check: check(7.5)},
+		// The provider block wins over the environment.
+		{Config: emu.providerBlock("max_requests_per_second = 0.5") + usersDataConfig, Check: check(0.5)},
+	}
+	for _, bad := range []string{"fast", "0", "-1", "NaN", "Inf"} {
+		steps = append(steps, resource.TestStep{
+			PreConfig: setenv(bad),
+			Config:    emu.providerBlock("") + usersDataConfig,
+			ExpectError: regexp.MustCompile(`(?s)Invalid Mesibo Provider Setting.*` + envMaxRequestsPerSecond +
+				`.*(not\s+a\s+number|greater\s+than\s+0)`),
+		})
+	}
+	// Empty is unset: no limit.
+	steps = append(steps, resource.TestStep{PreConfig: setenv(""), Config: emu.providerBlock("") + usersDataConfig, Check: check(0)})
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: factoriesWith(record), Steps: steps})
+}
+
+// TestAccProvider_maxRequestsPerSecondHolds: with the setting, the
+// emulator never sees more requests in a second than it allows, although
+// Terraform reads the data sources in parallel.
+func TestAccProvider_maxRequestsPerSecondHolds(t *testing.T) {
+	const perSecond, sources = 4, 6
+	config := func(e *testEmulator, extra string) string {
+		return e.providerBlock(extra) + fmt.Sprintf(`
+data "mesibo_users" "d" {
+  count   = %d
+  address = "nobody-${count.index}"
+}
+`, sources)
+	}
+	unlimited := newTestEmulator(t, emulator.Options{})
+	limited := newTestEmulator(t, emulator.Options{})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config(unlimited, "")},
+			{Config: config(limited, fmt.Sprintf("max_requests_per_second = %d", perSecond))},
+		},
+	})
+	u, l := unlimited.Stats(), limited.Stats()
+	t.Logf("without a limit: %d requests, at most %d in one second; with %d per second: %d requests, at most %d in one second",
+		totalRequests(u), u.PeakRequestsPerSecond, perSecond, totalRequests(l), l.PeakRequestsPerSecond)
+	if total := totalRequests(l); total <= 2*perSecond {
+		t.Fatalf("only %d requests were made: too few to tell", total)
+	}
+	// The limiter spaces requests evenly. Each Terraform command configures
+	// the provider afresh, with a new limiter whose first request goes at
+	// once, and requests may bunch a little on the way: allow two more.
+	if l.PeakRequestsPerSecond > perSecond+2 {
+		t.Errorf("the emulator saw %d requests within one second, the limit is %d", l.PeakRequestsPerSecond, perSecond)
+	}
 }
