@@ -99,7 +99,10 @@ func (c *Client) DeleteUser(ctx context.Context, uid int64) error {
 
 // GetUsersRequest holds the parameters of usersget.
 type GetUsersRequest struct {
-	// Address to match; "*" matches any run of characters. Empty: all users.
+	// Address is the pattern to match, sent as it is; empty means "*", all
+	// users. "*" matches any run of characters; the server's matcher may
+	// read other characters as wildcards too (see FindUser, which looks an
+	// address up exactly whatever the matcher).
 	Address string
 	// Count is the most users to return, 1..MaxListCount; 0 asks for MaxListCount.
 	Count int
