@@ -93,9 +93,9 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"max_groups": schema.Int64Attribute{
 				MarkdownDescription: "The most groups the user may belong to, a whole number, at least 0. When not set, " +
 					"`useradd` is called without `groups`, and Mesibo applies its own default to a new user. Changing it, " +
-					"removing it included, issues a new access token. Removing it does not reset the limit: Mesibo's " +
-					"documentation gives `groups` no default, so a user whose limit was set may keep it. Set the " +
-					"value you want instead. Mesibo cannot report it, so a change made outside " +
+					"removing it included, issues a new access token. Mesibo's documentation gives `groups` no default, so " +
+					"whether removing it keeps the old limit or resets it is not known (the emulator resets it to `0`): " +
+					"set the value you want instead. Mesibo cannot report it, so a change made outside " +
 					"Terraform is not seen.",
 				CustomType: wholeNumberType{},
 				Optional:   true,
