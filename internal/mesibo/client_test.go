@@ -264,7 +264,7 @@ func TestLoggerNeverSeesSecrets(t *testing.T) {
 		}
 	})
 	log := &recordingLogger{}
-	c := newClient(t, srv.endpoint(), fast, func(c *Config) { c.Logger = log; c.MaxRetries = 2 })
+	c := newClient(t, srv.endpoint(), fast, stalling, func(c *Config) { c.Logger = log; c.MaxRetries = 2 })
 	ctx := context.Background()
 	u, err := c.AddUser(ctx, AddUserRequest{Address: "a", AppID: "b"})
 	if err != nil || u.Token != userToken {

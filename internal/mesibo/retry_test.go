@@ -95,10 +95,25 @@ func faultyServer(t *testing.T, success string, faults ...string) *fakeServer {
 	})
 }
 
+// fast shortens the backoff between attempts. The attempt timeout stays the
+// default, which no answer reaches even on a busy machine: a short one made
+// tests with ordinary answers fail when the machine was loaded.
 func fast(c *Config) {
-	c.RequestTimeout = testTimeout
 	c.RetryWaitMin = time.Millisecond
 	c.RetryWaitMax = 5 * time.Millisecond
+}
+
+// stalling gives up each attempt after testTimeout, for tests whose server
+// stalls on purpose.
+func stalling(c *Config) { c.RequestTimeout = testTimeout }
+
+// timeoutFor returns stalling for a fault that stalls, and no change for the
+// others.
+func timeoutFor(kind string) func(*Config) {
+	if kind == faultTimeout || kind == faultSlowBody {
+		return stalling
+	}
+	return func(*Config) {}
 }
 
 var allFaults = []string{
@@ -114,7 +129,7 @@ func TestSafeOpsRetryEveryTransientFault(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			srv := faultyServer(t, `{"op":"userdel","result":true}`, kind, kind)
-			c := newClient(t, srv.endpoint(), fast)
+			c := newClient(t, srv.endpoint(), fast, timeoutFor(kind))
 			if err := c.DeleteUser(context.Background(), 3); err != nil {
 				t.Fatalf("DeleteUser after two %s faults: %v", kind, err)
 			}
@@ -299,7 +314,7 @@ func TestGroupAddNotRepeatedWhenMaybeProcessed(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			srv := faultyServer(t, groupAdded, kind)
-			gid, err := newClient(t, srv.endpoint(), fast).AddGroup(context.Background(), GroupRequest{Name: ptr("team")})
+			gid, err := newClient(t, srv.endpoint(), fast, timeoutFor(kind)).AddGroup(context.Background(), GroupRequest{Name: ptr("team")})
 			if gid != 0 {
 				t.Errorf("gid %d", gid)
 			}
@@ -433,7 +448,7 @@ func TestMessageNotRepeated(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			srv := faultyServer(t, ok, kind)
-			err := newClient(t, srv.endpoint(), fast).SendMessage(context.Background(), MessageRequest{From: "a", GID: 3, Message: "m"})
+			err := newClient(t, srv.endpoint(), fast, timeoutFor(kind)).SendMessage(context.Background(), MessageRequest{From: "a", GID: 3, Message: "m"})
 			var te *TransportError
 			if !errors.As(err, &te) || !te.MaybeProcessed {
 				t.Errorf("error %v, want a *TransportError that may have been processed", err)
@@ -471,7 +486,7 @@ func TestAttemptTimeoutMessages(t *testing.T) {
 				writeFault(w, r, kind)
 			})
 			start := time.Now()
-			err := newClient(t, srv.endpoint(), fast, func(c *Config) { c.MaxRetries = 1 }).DeleteUser(context.Background(), 1)
+			err := newClient(t, srv.endpoint(), fast, stalling, func(c *Config) { c.MaxRetries = 1 }).DeleteUser(context.Background(), 1)
 			if elapsed := time.Since(start); elapsed > 2*time.Second {
 				t.Errorf("took %s for two attempts of 100ms", elapsed)
 			}
@@ -751,7 +766,7 @@ func TestAttemptTimeoutIsNotCancellation(t *testing.T) {
 	t.Run("request timeout", func(t *testing.T) {
 		t.Parallel()
 		srv := newServer(t, stall)
-		err := newClient(t, srv.endpoint(), fast, func(c *Config) { c.MaxRetries = 0 }).DeleteUser(context.Background(), 1)
+		err := newClient(t, srv.endpoint(), fast, stalling, func(c *Config) { c.MaxRetries = 0 }).DeleteUser(context.Background(), 1)
 		if !errors.Is(err, ErrRequestTimeout) {
 			t.Errorf("error %v does not match ErrRequestTimeout", err)
 		}
@@ -779,12 +794,6 @@ func TestAttemptTimeoutIsNotCancellation(t *testing.T) {
 // retried.
 func TestPermanentFailuresNotRetried(t *testing.T) {
 	t.Parallel()
-	// A first TLS handshake can take longer than the usual test timeout
-	// on a busy machine; a timed-out attempt would be retried.
-	patient := func(c *Config) {
-		fast(c)
-		c.RequestTimeout = 10 * time.Second
-	}
 	ok := func(w http.ResponseWriter, _ *http.Request, _ url.Values, _ int) {
 		writeJSON(w, `{"op":"userdel","result":true}`)
 	}
@@ -806,7 +815,7 @@ func TestPermanentFailuresNotRetried(t *testing.T) {
 	t.Run("https to a plain-http port", func(t *testing.T) {
 		t.Parallel()
 		srv := newServer(t, ok)
-		err := newClient(t, strings.Replace(srv.endpoint(), "http://", "https://", 1), patient).DeleteUser(context.Background(), 1)
+		err := newClient(t, strings.Replace(srv.endpoint(), "http://", "https://", 1), fast).DeleteUser(context.Background(), 1)
 		assertPermanent(t, err, "HTTP response to HTTPS client")
 		if n := srv.conns.Load(); n != 1 {
 			t.Errorf("%d connections, want 1", n)
@@ -818,7 +827,7 @@ func TestPermanentFailuresNotRetried(t *testing.T) {
 	t.Run("untrusted certificate", func(t *testing.T) {
 		t.Parallel()
 		srv, conns := tlsServer(t)
-		err := newClient(t, srv.URL+"/api.php", patient).DeleteUser(context.Background(), 1)
+		err := newClient(t, srv.URL+"/api.php", fast).DeleteUser(context.Background(), 1)
 		assertPermanent(t, err, "certificate")
 		if n := conns.Load(); n != 1 {
 			t.Errorf("%d connections, want 1", n)
@@ -829,7 +838,7 @@ func TestPermanentFailuresNotRetried(t *testing.T) {
 		srv, conns := tlsServer(t)
 		// The test certificate names 127.0.0.1 and example.com, not localhost.
 		endpoint := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1) + "/api.php"
-		err := newClient(t, endpoint, patient, func(c *Config) { c.HTTPClient = srv.Client() }).DeleteUser(context.Background(), 1)
+		err := newClient(t, endpoint, fast, func(c *Config) { c.HTTPClient = srv.Client() }).DeleteUser(context.Background(), 1)
 		assertPermanent(t, err, "certificate")
 		if n := conns.Load(); n != 1 {
 			t.Errorf("%d connections, want 1", n)
@@ -838,7 +847,7 @@ func TestPermanentFailuresNotRetried(t *testing.T) {
 	t.Run("trusted certificate works", func(t *testing.T) {
 		t.Parallel()
 		srv, _ := tlsServer(t)
-		if err := newClient(t, srv.URL+"/api.php", patient, func(c *Config) { c.HTTPClient = srv.Client() }).DeleteUser(context.Background(), 1); err != nil {
+		if err := newClient(t, srv.URL+"/api.php", fast, func(c *Config) { c.HTTPClient = srv.Client() }).DeleteUser(context.Background(), 1); err != nil {
 			t.Errorf("with the certificate trusted: %v", err)
 		}
 	})
@@ -848,7 +857,7 @@ func TestPermanentFailuresNotRetried(t *testing.T) {
 			dials.Add(1)
 			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: dnsErr}
 		}}
-		c := newClient(t, "https://mesibo.example.invalid/api.php", patient, func(c *Config) {
+		c := newClient(t, "https://mesibo.example.invalid/api.php", fast, func(c *Config) {
 			c.HTTPClient = &http.Client{Transport: tr}
 			c.MaxRetries = 2
 		})
