@@ -35,6 +35,13 @@ const (
 	summaryUserTokenReissued        = "Imported Mesibo User: New Access Token"
 )
 
+// Summaries of the warnings of mesibo_group_membership.
+const (
+	summaryMembersNotChecked = "Mesibo Group Membership Not Fully Checked"
+	summaryMemberListedTwice = "Mesibo Group Member Listed by Two Memberships"
+	summaryExclusiveShared   = "Exclusive Mesibo Group Membership Shares Its Group"
+)
+
 // addAPIError reports a failed API call: what was being done, what to do
 // about it, and, last, the API's own error.
 func addAPIError(diags *diag.Diagnostics, summary, action string, err error) {

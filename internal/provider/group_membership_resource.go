@@ -2,10 +2,12 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -29,6 +31,7 @@ var (
 	_ resource.Resource                = &groupMembershipResource{}
 	_ resource.ResourceWithConfigure   = &groupMembershipResource{}
 	_ resource.ResourceWithImportState = &groupMembershipResource{}
+	_ resource.ResourceWithModifyPlan  = &groupMembershipResource{}
 )
 
 // NewGroupMembershipResource returns the mesibo_group_membership resource.
@@ -127,9 +130,7 @@ func (r *groupMembershipResource) unlisted(ctx context.Context, gid int64, liste
 	if err != nil {
 		return nil, err
 	}
-	if gm.MayBeTruncated {
-		diags.AddWarning("Mesibo Group Membership Not Fully Checked", truncatedWarning(gid))
-	}
+	diags.Append(truncationWarning(gid, gm.MayBeTruncated, true)...)
 	var extra []string
 	for _, m := range gm.Members {
 		if !slices.Contains(listed, m.Address) {
@@ -139,10 +140,141 @@ func (r *groupMembershipResource) unlisted(ctx context.Context, gid int64, liste
 	return extra, nil
 }
 
-func truncatedWarning(gid int64) string {
-	return fmt.Sprintf("Group %d has at least %d members, the most Mesibo's groupgetmembers lists. Members beyond "+
-		"those cannot be seen, so members that are not listed in exclusive mode may remain, and listed members that "+
-		"were removed outside Terraform may go unnoticed.", gid, mesibo.MaxListCount)
+// truncationWarning warns when Mesibo listed only the first members of a
+// group (truncated) and the membership needs the whole list: in exclusive
+// mode, and when an import takes the members as they are.
+func truncationWarning(gid int64, truncated, needsWholeList bool) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if truncated && needsWholeList {
+		diags.AddWarning(summaryMembersNotChecked, fmt.Sprintf("Group %d has at least %d members, the most Mesibo's "+
+			"groupgetmembers lists. Members beyond those cannot be seen, so members that are not listed in exclusive "+
+			"mode may remain, and listed members that were removed outside Terraform may go unnoticed.",
+			gid, mesibo.MaxListCount))
+	}
+	return diags
+}
+
+// membershipPrivateKey names the private state value that holds a
+// membership's key in the provider's membershipRegistry.
+const membershipPrivateKey = "membership_key"
+
+// privateGetter and privateSetter are the framework's private state data,
+// as requests and responses carry it.
+type (
+	privateGetter interface {
+		GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+	}
+	privateSetter interface {
+		SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+	}
+)
+
+// membershipKeyFrom returns the membership's key from its private state,
+// or a new key when it has none yet.
+func membershipKeyFrom(ctx context.Context, private privateGetter, diags *diag.Diagnostics) string {
+	raw, d := private.GetKey(ctx, membershipPrivateKey)
+	diags.Append(d...)
+	var key string
+	if len(raw) > 0 && json.Unmarshal(raw, &key) == nil && key != "" {
+		return key
+	}
+	return newMembershipKey()
+}
+
+// saveMembershipKey keeps the membership's key in its private state.
+func saveMembershipKey(ctx context.Context, private privateSetter, key string, diags *diag.Diagnostics) {
+	raw, err := json.Marshal(key)
+	if err != nil {
+		diags.AddError("Unable to Save Mesibo Group Membership", err.Error())
+		return
+	}
+	diags.Append(private.SetKey(ctx, membershipPrivateKey, raw)...)
+}
+
+// ModifyPlan tells the provider's membership registry what the membership
+// is about to declare, and warns when it shares addresses or an exclusive
+// group with another membership resource this provider has seen.
+func (r *groupMembershipResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.data == nil {
+		return
+	}
+	key := membershipKeyFrom(ctx, req.Private, &resp.Diagnostics)
+	if req.Plan.Raw.IsNull() {
+		r.data.memberships.withdraw(key)
+		return
+	}
+	var plan groupMembershipModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	saveMembershipKey(ctx, resp.Private, key, &resp.Diagnostics)
+	if plan.GID.IsUnknown() || plan.Members.IsUnknown() || plan.Exclusive.IsUnknown() {
+		return
+	}
+	gid := plan.GID.ValueInt64()
+	// A membership that the plan creates is pending: its Create claims
+	// the declaration (see membershipRegistry.claim).
+	d := newDeclaration(plan.memberList(), plan.Exclusive.ValueBool(), req.State.Raw.IsNull())
+	r.data.memberships.declare(gid, key, d)
+	resp.Diagnostics.Append(membershipPlanWarnings(gid, d, r.data.memberships.others(gid, key))...)
+}
+
+// membershipPlanWarnings warns about a membership of group gid that declares
+// self, given what the other membership resources of the group declare:
+// when it lists an address that another lists too, and when it or another
+// is exclusive.
+func membershipPlanWarnings(gid int64, self declaration, others []declaration) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if len(others) == 0 {
+		return diags
+	}
+	var shared []string
+	exclusive := self.exclusive
+	for _, o := range others {
+		exclusive = exclusive || o.exclusive
+		for _, a := range o.members {
+			if slices.Contains(self.members, a) && !slices.Contains(shared, a) {
+				shared = append(shared, a)
+			}
+		}
+	}
+	slices.Sort(shared)
+	if len(shared) > 0 {
+		diags.AddAttributeWarning(path.Root("members"), summaryMemberListedTwice, fmt.Sprintf("Another "+
+			"mesibo_group_membership resource of group %d lists %s too. Both manage it: when one of the two drops "+
+			"an address, or is destroyed, in an apply in which the other does not change, the address leaves the "+
+			"group, and only the apply after that adds it back. List each address in one membership resource.",
+			gid, quoteAddresses(shared)))
+	}
+	if exclusive {
+		diags.AddAttributeWarning(path.Root("members"), summaryExclusiveShared, fmt.Sprintf("Group %d has an "+
+			"exclusive mesibo_group_membership and another mesibo_group_membership resource. The exclusive one "+
+			"sees the members that only the other lists as drift at every refresh and removes them whenever the "+
+			"other does not change in the same apply; the other then adds them back, so the group keeps changing. "+
+			"Give a group either one exclusive membership or only memberships with exclusive = false.", gid))
+	}
+	return diags
+}
+
+// quoteAddresses lists addresses for a message, at most ten of them.
+func quoteAddresses(addresses []string) string {
+	const most = 10
+	quoted := make([]string, 0, most)
+	for i, a := range addresses {
+		if i == most {
+			break
+		}
+		quoted = append(quoted, strconv.Quote(a))
+	}
+	s := strings.Join(quoted, ", ")
+	if n := len(addresses) - most; n > 0 {
+		s += fmt.Sprintf(" and %d more", n)
+	}
+	if len(addresses) == 1 {
+		return "address " + s
+	}
+	return "addresses " + s
 }
 
 func (r *groupMembershipResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -156,32 +288,54 @@ func (r *groupMembershipResource) Create(ctx context.Context, req resource.Creat
 	members := plan.memberList()
 	client := r.data.client
 
+	// Create cannot see the key its plan chose: it takes the declaration
+	// the plan made, or makes its own.
+	registry := &r.data.memberships
+	d := newDeclaration(members, plan.Exclusive.ValueBool(), false)
+	key := registry.claim(gid, d)
+	if key == "" {
+		key = newMembershipKey()
+	}
+	registry.declare(gid, key, d)
+	saveMembershipKey(ctx, resp.Private, key, &resp.Diagnostics)
+	edit := registry.begin(gid, key)
+	defer edit.end()
+	fail := func(verb string, err error) {
+		// The membership does not exist: it declares nothing.
+		registry.withdraw(key)
+		addMembershipError(&resp.Diagnostics, summaryCreateMember, gid, verb, true, err)
+	}
+
 	var extra []string
 	switch {
 	case plan.Exclusive.ValueBool():
 		var err error
 		if extra, err = r.unlisted(ctx, gid, members, &resp.Diagnostics); err != nil {
-			addAPIError(&resp.Diagnostics, summaryCreateMember, membershipAction(gid, "read the members of"), err)
+			fail("read the members of", err)
 			return
 		}
 	case len(members) == 0:
 		// Nothing to add, so no call would notice a wrong gid.
 		if _, err := client.GetGroupMembers(ctx, gid, 1); err != nil {
-			addAPIError(&resp.Diagnostics, summaryCreateMember, membershipAction(gid, "read the members of"), err)
+			fail("read the members of", err)
 			return
 		}
 	}
-	if err := client.AddGroupMembers(ctx, gid, members); err != nil {
-		addAPIError(&resp.Diagnostics, summaryCreateMember, membershipAction(gid, "add members to"), err)
+	p := edit.decide(members, extra)
+	if err := client.AddGroupMembers(ctx, gid, p.add); err != nil {
+		fail("add members to", err)
 		return
 	}
-	if len(extra) > 0 {
-		if err := client.RemoveGroupMembers(ctx, gid, extra); err != nil {
-			addAPIError(&resp.Diagnostics, summaryCreateMember, membershipAction(gid, "remove unlisted members from"), err)
+	edit.added(p.add)
+	if len(p.remove) > 0 {
+		if err := client.RemoveGroupMembers(ctx, gid, p.remove); err != nil {
+			fail("remove unlisted members from", err)
 			return
 		}
 	}
-	tflog.Debug(ctx, "Mesibo group members added", map[string]any{"gid": gid, "added": len(members), "removed": len(extra)})
+	tflog.Debug(ctx, "Mesibo group members added", map[string]any{
+		"gid": gid, "added": len(p.add), "removed": len(p.remove), "kept_for_other_memberships": len(p.kept),
+	})
 	plan.setGID(gid)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
@@ -189,6 +343,11 @@ func (r *groupMembershipResource) Create(ctx context.Context, req resource.Creat
 // membershipAction is the first sentence of a membership error.
 func membershipAction(gid int64, verb string) string {
 	return fmt.Sprintf("Could not %s group %d. If the group does not exist, check gid.", verb, gid)
+}
+
+// addMembershipError reports a failed call of a membership operation.
+func addMembershipError(diags *diag.Diagnostics, summary string, gid int64, verb string, _ bool, err error) {
+	addAPIError(diags, summary, membershipAction(gid, verb), err)
 }
 
 func (r *groupMembershipResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -199,9 +358,11 @@ func (r *groupMembershipResource) Read(ctx context.Context, req resource.ReadReq
 		return
 	}
 	gid := state.GID.ValueInt64()
+	key := membershipKeyFrom(ctx, req.Private, &resp.Diagnostics)
 	gm, err := r.data.client.GetGroupMembers(ctx, gid, mesibo.MaxListCount)
 	if errors.Is(err, mesibo.ErrNotFound) {
 		tflog.Debug(ctx, "Mesibo group not found, removing its membership from state", map[string]any{"gid": gid})
+		r.data.memberships.withdraw(key)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -219,14 +380,14 @@ func (r *groupMembershipResource) Read(ctx context.Context, req resource.ReadReq
 			"gid": gid, "missing": note.missing, "unlisted": note.extra, "unconfirmed": note.unconfirmed, "truncated": gm.MayBeTruncated,
 		})
 	}
-	if gm.MayBeTruncated && (state.Exclusive.ValueBool() || state.Members.IsNull()) {
-		resp.Diagnostics.AddWarning("Mesibo Group Membership Not Fully Checked", truncatedWarning(gid))
-	}
+	resp.Diagnostics.Append(truncationWarning(gid, gm.MayBeTruncated, state.Exclusive.ValueBool() || state.Members.IsNull())...)
 	state.setGID(gid)
 	state.setMembers(members)
 	if state.Exclusive.IsNull() {
 		state.Exclusive = types.BoolValue(false)
 	}
+	r.data.memberships.declare(gid, key, newDeclaration(state.memberList(), state.Exclusive.ValueBool(), false))
+	saveMembershipKey(ctx, resp.Private, key, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
@@ -281,11 +442,19 @@ func (r *groupMembershipResource) Update(ctx context.Context, req resource.Updat
 	oldList, newList := state.memberList(), plan.memberList()
 	toAdd, toRemove := difference(newList, oldList), difference(oldList, newList)
 
+	// req.Private holds the key the plan chose.
+	registry := &r.data.memberships
+	key := membershipKeyFrom(ctx, req.Private, &resp.Diagnostics)
+	registry.declare(gid, key, newDeclaration(newList, plan.Exclusive.ValueBool(), false))
+	saveMembershipKey(ctx, resp.Private, key, &resp.Diagnostics)
+	edit := registry.begin(gid, key)
+	defer edit.end()
+
 	if plan.Exclusive.ValueBool() && !state.Exclusive.ValueBool() {
 		// Becoming exclusive: members that were left alone until now go.
 		extra, err := r.unlisted(ctx, gid, newList, &resp.Diagnostics)
 		if err != nil {
-			addAPIError(&resp.Diagnostics, summaryUpdateMember, membershipAction(gid, "read the members of"), err)
+			addMembershipError(&resp.Diagnostics, summaryUpdateMember, gid, "read the members of", false, err)
 			return
 		}
 		for _, a := range extra {
@@ -294,23 +463,28 @@ func (r *groupMembershipResource) Update(ctx context.Context, req resource.Updat
 			}
 		}
 	}
+	p := edit.decide(toAdd, toRemove)
 	client := r.data.client
-	if len(toAdd) > 0 {
-		if err := client.AddGroupMembers(ctx, gid, toAdd); err != nil {
-			addAPIError(&resp.Diagnostics, summaryUpdateMember, membershipAction(gid, "add members to"), err)
+	if len(p.add) > 0 {
+		if err := client.AddGroupMembers(ctx, gid, p.add); err != nil {
+			addMembershipError(&resp.Diagnostics, summaryUpdateMember, gid, "add members to", false, err)
 			return
 		}
+		edit.added(p.add)
 	}
-	if len(toRemove) > 0 {
-		if err := client.RemoveGroupMembers(ctx, gid, toRemove); err != nil {
+	if len(p.remove) > 0 {
+		if err := client.RemoveGroupMembers(ctx, gid, p.remove); err != nil {
 			// The additions happened; the removals may not have.
-			state.setMembers(append(oldList, toAdd...))
+			state.setMembers(append(oldList, p.add...))
 			resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
-			addAPIError(&resp.Diagnostics, summaryUpdateMember, membershipAction(gid, "remove members from"), err)
+			addMembershipError(&resp.Diagnostics, summaryUpdateMember, gid, "remove members from", false, err)
 			return
 		}
 	}
-	tflog.Debug(ctx, "Mesibo group members changed", map[string]any{"gid": gid, "added": len(toAdd), "removed": len(toRemove)})
+	tflog.Debug(ctx, "Mesibo group members changed", map[string]any{
+		"gid": gid, "added": len(p.add), "removed": len(p.remove),
+		"kept_for_other_memberships": len(p.kept), "added_back": len(p.readded),
+	})
 	plan.setGID(gid)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
@@ -334,18 +508,32 @@ func (r *groupMembershipResource) Delete(ctx context.Context, req resource.Delet
 		return
 	}
 	gid := state.GID.ValueInt64()
+	registry := &r.data.memberships
+	key := membershipKeyFrom(ctx, req.Private, &resp.Diagnostics)
+	registry.withdraw(key)
 	members := state.memberList()
 	if len(members) == 0 {
 		return
 	}
-	err := r.data.client.RemoveGroupMembers(ctx, gid, members)
+	edit := registry.begin(gid, key)
+	defer edit.end()
+	p := edit.decide(nil, members)
+	if len(p.remove) == 0 {
+		tflog.Debug(ctx, "Mesibo group members all listed by other memberships", map[string]any{"gid": gid})
+		return
+	}
+	err := r.data.client.RemoveGroupMembers(ctx, gid, p.remove)
 	if errors.Is(err, mesibo.ErrNotFound) {
 		tflog.Debug(ctx, "Mesibo group already gone", map[string]any{"gid": gid})
 		return
 	}
 	if err != nil {
 		addAPIError(&resp.Diagnostics, summaryDeleteMember, membershipAction(gid, "remove members from"), err)
+		return
 	}
+	tflog.Debug(ctx, "Mesibo group members removed", map[string]any{
+		"gid": gid, "removed": len(p.remove), "kept_for_other_memberships": len(p.kept),
+	})
 }
 
 // ImportState takes the group's GID; the refresh that follows fills members
@@ -359,4 +547,5 @@ func (r *groupMembershipResource) ImportState(ctx context.Context, req resource.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("gid"), gid)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(gid, 10))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("exclusive"), false)...)
+	saveMembershipKey(ctx, resp.Private, newMembershipKey(), &resp.Diagnostics)
 }

@@ -1,14 +1,20 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -330,4 +336,185 @@ func TestReconcileMembers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// memberEditCall is one groupeditmembers request as it reached Mesibo.
+type memberEditCall struct {
+	remove    bool
+	addresses []string // sorted
+}
+
+func (c memberEditCall) String() string {
+	verb := "add"
+	if c.remove {
+		verb = "remove"
+	}
+	return verb + " " + strings.Join(c.addresses, ",")
+}
+
+// apiRecorder is the HTTP transport of a test's provider: it passes every
+// request on to the emulator and records the groupeditmembers requests. Hooks
+// let a test change the emulator just before a request arrives, or answer a
+// request with an API error instead of passing it on.
+type apiRecorder struct {
+	mu    sync.Mutex
+	edits []memberEditCall
+	// before runs before a request is passed on.
+	before func(op string, form url.Values)
+	// refuse, when it returns true, answers the request with an error
+	// that no retry can cure, without passing it on.
+	refuse func(op string, form url.Values) bool
+}
+
+func (r *apiRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		return nil, err
+	}
+	req.Body.Close()
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, err
+	}
+	op := form.Get("op")
+	r.mu.Lock()
+	before, refuse := r.before, r.refuse
+	r.mu.Unlock()
+	if before != nil {
+		before(op, form)
+	}
+	if refuse != nil && refuse(op, form) {
+		answer := fmt.Sprintf(`{"op":%q,"result":false,"error":"REFUSED","code":403,"cause":"refused by the test"}`, op)
+		return &http.Response{
+			StatusCode: http.StatusOK, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+			Header:  http.Header{"Content-Type": []string{"application/json"}},
+			Body:    io.NopCloser(strings.NewReader(answer)),
+			Request: req, ContentLength: int64(len(answer)),
+		}, nil
+	}
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err == nil && op == "groupeditmembers" {
+		addrs := strings.Split(form.Get("m"), ",")
+		slices.Sort(addrs)
+		r.mu.Lock()
+		r.edits = append(r.edits, memberEditCall{remove: form.Get("delete") == "1", addresses: addrs})
+		r.mu.Unlock()
+	}
+	return resp, err
+}
+
+// set replaces the hooks; nil removes them.
+func (r *apiRecorder) set(before func(string, url.Values), refuse func(string, url.Values) bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.before, r.refuse = before, refuse
+}
+
+// reset forgets the recorded edits.
+func (r *apiRecorder) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.edits = nil
+}
+
+// editsAre checks the groupeditmembers requests since the last reset, in order.
+func (r *apiRecorder) editsAre(want ...string) func(*terraform.State) error {
+	return func(*terraform.State) error {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		got := make([]string, len(r.edits))
+		for i, e := range r.edits {
+			got[i] = e.String()
+		}
+		if !slices.Equal(got, want) {
+			return fmt.Errorf("groupeditmembers requests were %q, want %q", got, want)
+		}
+		return nil
+	}
+}
+
+// recordedProvider serves the provider with every request going through rec.
+func recordedProvider(rec *apiRecorder) map[string]func() (tfprotov6.ProviderServer, error) {
+	return factoriesWith(func(c *mesibo.Config) { c.HTTPClient = &http.Client{Transport: rec} })
+}
+
+// twoMemberships declares a group and two additive memberships of it, a and
+// b; a nil list gives the membership count = 0, so that it is destroyed
+// while a depends_on can still name it. dependsOn ("a" or "b") makes that
+// one wait for the other, so that Terraform applies the other first, also
+// when one of them is being destroyed.
+func twoMemberships(e *testEmulator, a, b []string, dependsOn string) string {
+	cfg := e.providerBlock("") + "resource \"mesibo_group\" \"g\" {\n  name = \"two memberships\"\n}\n"
+	for _, m := range []struct {
+		name    string
+		members []string
+	}{{"a", a}, {"b", b}} {
+		count := 1
+		if m.members == nil {
+			count = 0
+		}
+		dep := ""
+		if dependsOn == m.name {
+			other := map[string]string{"a": "b", "b": "a"}[m.name]
+			dep = "\n  depends_on = [mesibo_group_membership." + other + "]"
+		}
+		quoted := make([]string, len(m.members))
+		for i, s := range m.members {
+			quoted[i] = strconv.Quote(s)
+		}
+		// Destroying a resource comes before the changes of those that
+		// depend on it, unless it is created before it is destroyed.
+		if dependsOn == "b" && m.name == "a" {
+			dep += "\n  lifecycle {\n    create_before_destroy = true\n  }"
+		}
+		cfg += fmt.Sprintf("resource \"mesibo_group_membership\" %q {\n  count   = %d\n  gid     = mesibo_group.g.gid\n  members = [%s]%s\n}\n",
+			m.name, count, strings.Join(quoted, ", "), dep)
+	}
+	return cfg
+}
+
+// TestAccGroupMembership_moveBetweenResources moves members between two
+// membership resources of one group, and shrinks or destroys one of two that
+// list the same member, in one apply each. depends_on forces the order in
+// which Terraform applies the two, so that each order runs every time; the
+// requests that reached Mesibo show the order. Every step must leave exactly
+// the declared members in the group, with nothing left for the next plan.
+func TestAccGroupMembership_moveBetweenResources(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Options{})
+	rec := &apiRecorder{}
+	step := func(a, b []string, dependsOn string, members []string, edits ...string) resource.TestStep {
+		return resource.TestStep{
+			PreConfig: rec.reset,
+			Config:    twoMemberships(emu, a, b, dependsOn),
+			Check:     resource.ComposeAggregateTestCheckFunc(emu.membersAre(members), rec.editsAre(edits...)),
+		}
+	}
+	l := func(s ...string) []string { return s }
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: recordedProvider(rec),
+		Steps: []resource.TestStep{
+			step(l("u1", "u2", "u4"), l("u3"), "b", l("u1", "u2", "u3", "u4"), "add u1,u2,u4", "add u3"),
+			// Move u2 and u4 from a to b: b's additions (no-ops) first, then
+			// a's removals, which must not take them out of the group.
+			step(l("u1"), l("u2", "u3", "u4"), "a", l("u1", "u2", "u3", "u4"), "add u2,u4"),
+			// Move them back, a's additions first, then b's removals.
+			step(l("u1", "u2", "u4"), l("u3"), "b", l("u1", "u2", "u3", "u4"), "add u2,u4"),
+			// The same moves in the other order: removals first.
+			step(l("u1"), l("u2", "u3", "u4"), "b", l("u1", "u2", "u3", "u4"), "remove u2,u4", "add u2,u4"),
+			step(l("u1", "u2", "u4"), l("u3"), "a", l("u1", "u2", "u3", "u4"), "remove u2,u4", "add u2,u4"),
+			// Both list u2; then a drops it while b changes too, in each order.
+			step(l("u1", "u2"), l("u2", "u3"), "b", l("u1", "u2", "u3"), "remove u4", "add u2"),
+			step(l("u1"), l("u2", "u3", "u5"), "a", l("u1", "u2", "u3", "u5"), "add u5"),
+			step(l("u1", "u2"), l("u2", "u3"), "b", l("u1", "u2", "u3"), "add u2", "remove u5"),
+			// a's removal comes first: b adds u2 back, although for b alone
+			// it is no change.
+			step(l("u1"), l("u2", "u3", "u5"), "b", l("u1", "u2", "u3", "u5"), "remove u2", "add u2,u5"),
+			// Destroying a, which lists u2 as b does, while b changes, in each order.
+			step(l("u1", "u2"), l("u2", "u3"), "a", l("u1", "u2", "u3"), "remove u5", "add u2"),
+			step(nil, l("u2", "u3", "u6"), "a", l("u2", "u3", "u6"), "remove u1,u2", "add u2,u6"),
+			step(l("u1", "u2"), l("u2", "u3"), "b", l("u1", "u2", "u3"), "add u1,u2", "remove u6"),
+			step(nil, l("u2", "u3", "u7"), "b", l("u2", "u3", "u7"), "add u7", "remove u1"),
+		},
+	})
 }

@@ -14,6 +14,9 @@ import (
 type providerData struct {
 	client   *mesibo.Client
 	appToken string // only to mask it in logs
+	// memberships coordinates the mesibo_group_membership resources of
+	// this provider configuration.
+	memberships membershipRegistry
 }
 
 // logContext returns ctx with the app token and access tokens masked in every
