@@ -106,7 +106,7 @@ func (r *groupMembershipResource) Schema(_ context.Context, _ resource.SchemaReq
 					"users first.",
 				ElementType: types.StringType,
 				Required:    true,
-				Validators:  []validator.Set{setvalidator.ValueStringsAre(addressValidator{})},
+				Validators:  []validator.Set{setvalidator.NoNullValues(), setvalidator.ValueStringsAre(addressValidator{})},
 			},
 			"exclusive": schema.BoolAttribute{
 				MarkdownDescription: "When `false` (the default), only the listed members are managed. When `true`, the list " +

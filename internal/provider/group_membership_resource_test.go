@@ -518,3 +518,33 @@ func TestAccGroupMembership_moveBetweenResources(t *testing.T) {
 		},
 	})
 }
+
+// TestAccGroupMembership_nullMember: a null among the members (an optional
+// variable left unset) is refused at plan time, and nothing reaches Mesibo.
+func TestAccGroupMembership_nullMember(t *testing.T) {
+	e := newTestEmulator(t, emulator.Options{})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factoriesWith(routeTo(e)),
+		Steps: []resource.TestStep{{
+			Config: e.providerBlock("") + `
+variable "optional_member" {
+  type    = string
+  default = null
+}
+
+resource "mesibo_group" "test" {
+  name = "never created"
+}
+
+resource "mesibo_group_membership" "test" {
+  gid     = mesibo_group.test.gid
+  members = ["alice", var.optional_member]
+}
+`,
+			ExpectError: wrapped("Null Set Value", "members", "This attribute contains a null value"),
+		}},
+	})
+	if st := e.Stats(); totalRequests(st) != 0 {
+		t.Errorf("the configuration was refused, but %d requests reached Mesibo: %v", totalRequests(st), st.Requests)
+	}
+}
