@@ -342,12 +342,35 @@ func (r *groupMembershipResource) Create(ctx context.Context, req resource.Creat
 
 // membershipAction is the first sentence of a membership error.
 func membershipAction(gid int64, verb string) string {
-	return fmt.Sprintf("Could not %s group %d. If the group does not exist, check gid.", verb, gid)
+	return fmt.Sprintf("Could not %s group %d.", verb, gid)
 }
 
-// addMembershipError reports a failed call of a membership operation.
-func addMembershipError(diags *diag.Diagnostics, summary string, gid int64, verb string, _ bool, err error) {
-	addAPIError(diags, summary, membershipAction(gid, verb), err)
+// membershipGoneNext and membershipNoGroupNext say what the next apply does
+// about a membership whose group no longer exists, when the membership is in
+// state and when it is being created.
+const (
+	membershipGoneNext = "Run terraform apply again: its refresh drops this membership from state. If the group " +
+		"is managed in the same configuration (gid = mesibo_group.<name>.gid), that apply also creates the group " +
+		"anew, and then this membership with all its members; otherwise set gid to the GID of an existing group first."
+	membershipNoGroupNext = "If the group is managed in the same configuration (gid = mesibo_group.<name>.gid), run " +
+		"terraform apply again: its refresh notices that the group is gone, and it creates the group anew and then " +
+		"this membership with all its members. Otherwise set gid to the GID of an existing group."
+)
+
+// addMembershipError reports a failed call of a membership operation. A
+// group that no longer exists gets the same message from every operation;
+// when creating, it may also never have existed.
+func addMembershipError(diags *diag.Diagnostics, summary string, gid int64, verb string, creating bool, err error) {
+	switch {
+	case !errors.Is(err, mesibo.ErrNotFound):
+		addAPIError(diags, summary, membershipAction(gid, verb), err)
+	case creating:
+		diags.AddError(summary, fmt.Sprintf("Group %d does not exist in Mesibo: either it was deleted outside "+
+			"Terraform after the plan was made, or gid does not name a group. Nothing was changed. %s\n\n%s",
+			gid, membershipNoGroupNext, err))
+	default:
+		addGoneError(diags, summary, fmt.Sprintf("Group %d", gid), membershipGoneNext, err)
+	}
 }
 
 func (r *groupMembershipResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

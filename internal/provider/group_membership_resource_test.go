@@ -7,13 +7,14 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/hashicorp/terraform-exec/tfexec"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -295,7 +296,8 @@ resource "mesibo_group_membership" "test" {
   exclusive = %t
 }
 `, members, exclusive),
-				ExpectError: regexp.MustCompile(`(?s)Unable to Create Mesibo Group Membership.*group 987654321`),
+				ExpectError: wrapped("Unable to Create Mesibo Group Membership", "Group 987654321 does not exist in Mesibo",
+					"or gid does not name a group. Nothing was changed.", "set gid to the GID of an existing group", "NOGROUP"),
 			})
 		}
 	}
@@ -547,4 +549,233 @@ resource "mesibo_group_membership" "test" {
 	if st := e.Stats(); totalRequests(st) != 0 {
 		t.Errorf("the configuration was refused, but %d requests reached Mesibo: %v", totalRequests(st), st.Requests)
 	}
+}
+
+// savePlan runs terraform plan -out=file; it must succeed.
+func (c *tfCLI) savePlan(ctx context.Context, file string) {
+	c.t.Helper()
+	info, stop := c.serve()
+	defer stop()
+	if _, err := c.tf.Plan(ctx, tfexec.Out(file), tfexec.Reattach(info)); err != nil {
+		c.t.Fatalf("terraform plan -out: %v", err)
+	}
+}
+
+// planDiagnostics runs terraform plan -json and returns its diagnostics; the
+// plan must succeed.
+func (c *tfCLI) planDiagnostics(ctx context.Context) []uiDiagnostic {
+	c.t.Helper()
+	info, stop := c.serve()
+	defer stop()
+	var out bytes.Buffer
+	if _, err := c.tf.PlanJSON(ctx, &out, tfexec.Reattach(info)); err != nil {
+		c.t.Fatalf("terraform plan: %v", err)
+	}
+	return parseUI(c.t, out.Bytes())
+}
+
+// diagnosticsAre checks that diags are exactly want, in any order: each
+// given as "severity|summary|address" and phrases its detail must contain.
+func diagnosticsAre(t *testing.T, step string, diags []uiDiagnostic, want map[string][]string) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, d := range diags {
+		key := d.Severity + "|" + d.Summary + "|" + d.Address
+		phrases, ok := want[key]
+		if !ok || seen[key] {
+			t.Errorf("%s: unexpected diagnostic %s", step, d)
+			continue
+		}
+		seen[key] = true
+		detail := strings.Join(strings.Fields(d.Detail), " ")
+		for _, p := range phrases {
+			if !strings.Contains(detail, p) {
+				t.Errorf("%s: %s %q on %s does not say %q:\n%s", step, d.Severity, d.Summary, d.Address, p, detail)
+			}
+		}
+	}
+	for key := range want {
+		if !seen[key] {
+			t.Errorf("%s: no diagnostic %s", step, key)
+		}
+	}
+}
+
+// TestAccGroupMembership_stalePlanAndWarnings drives the Terraform CLI as a
+// pipeline does: a saved plan is applied after its groups were deleted
+// outside Terraform. Every operation that finds its group gone says so, and
+// what the next apply does; the next apply does it. It also checks the
+// warnings the user sees: two memberships listing one address, and an
+// exclusive membership of a group too large to list.
+func TestAccGroupMembership_stalePlanAndWarnings(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 to run it")
+	}
+	t.Parallel()
+	ctx := context.Background()
+	e := newTestEmulator(t, emulator.Options{})
+	outside, err := mesibo.New(mesibo.Config{Endpoint: e.endpoint, AppToken: e.token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
+	write := func(body string) { cli.writeConfig(requiredProviders + e.providerBlock("") + body) }
+	groups := `
+resource "mesibo_group" "g" {
+  name = %q
+}
+
+resource "mesibo_group" "h" {
+  name = "h"
+}
+`
+	before := fmt.Sprintf(groups, "g") + `
+resource "mesibo_group_membership" "a" {
+  gid     = mesibo_group.g.gid
+  members = ["u1", "u2"]
+}
+
+resource "mesibo_group_membership" "d" {
+  gid     = mesibo_group.h.gid
+  members = ["u5"]
+}
+`
+	// a gains a member, c is new, d becomes exclusive.
+	after := fmt.Sprintf(groups, "g") + `
+resource "mesibo_group_membership" "a" {
+  gid     = mesibo_group.g.gid
+  members = ["u1", "u2", "u3"]
+}
+
+resource "mesibo_group_membership" "c" {
+  gid     = mesibo_group.g.gid
+  members = ["u4"]
+}
+
+resource "mesibo_group_membership" "d" {
+  gid       = mesibo_group.h.gid
+  members   = ["u5"]
+  exclusive = true
+}
+`
+	write(before)
+	cli.init(ctx)
+	if r := cli.apply(ctx); r.err != nil {
+		t.Fatalf("first apply: %v%s", r.err, r.summary())
+	}
+	deleteGroups := func() {
+		t.Helper()
+		for _, g := range e.Snapshot().Groups {
+			if err := outside.DeleteGroup(ctx, g.GID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	groupsAre := func(step string, want ...[]string) {
+		t.Helper()
+		var got [][]string
+		for _, g := range e.Snapshot().Groups {
+			got = append(got, slices.Sorted(slices.Values(g.Members)))
+		}
+		slices.SortFunc(got, func(a, b []string) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: the groups' members are %v, want %v", step, got, want)
+		}
+	}
+
+	// The memberships' plan is saved; then the groups are deleted.
+	write(after)
+	cli.savePlan(ctx, "memberships.tfplan")
+	deleteGroups()
+	r := cli.apply(ctx, tfexec.DirOrPlan("memberships.tfplan"))
+	if r.err == nil {
+		t.Fatal("applying the stale plan succeeded")
+	}
+	gone := []string{"no longer exists in Mesibo: it was deleted outside Terraform after the plan was made",
+		"nothing was changed", "Run terraform apply again: its refresh drops this membership from state",
+		"that apply also creates the group anew, and then this membership with all its members",
+		"otherwise set gid to the GID of an existing group first", "NOGROUP"}
+	diagnosticsAre(t, "stale membership plan", r.errors(), map[string][]string{
+		"error|" + summaryUpdateMember + "|mesibo_group_membership.a": gone,
+		"error|" + summaryUpdateMember + "|mesibo_group_membership.d": gone,
+		"error|" + summaryCreateMember + "|mesibo_group_membership.c": {"does not exist in Mesibo: either it was deleted " +
+			"outside Terraform after the plan was made, or gid does not name a group", "Nothing was changed",
+			"run terraform apply again: its refresh notices that the group is gone, and it creates the group anew and " +
+				"then this membership with all its members", "NOGROUP"},
+	})
+	// What the errors promise: the next apply converges.
+	if r := cli.apply(ctx); r.err != nil {
+		t.Fatalf("apply after the stale plan: %v%s", r.err, r.summary())
+	}
+	groupsAre("after the stale membership plan", []string{"u1", "u2", "u3", "u4"}, []string{"u5"})
+	cli.planIsEmpty(ctx)
+
+	// The same for a group whose change was planned.
+	write(fmt.Sprintf(groups, "g renamed") + after[len(fmt.Sprintf(groups, "g")):])
+	cli.savePlan(ctx, "group.tfplan")
+	deleteGroups()
+	r = cli.apply(ctx, tfexec.DirOrPlan("group.tfplan"))
+	diagnosticsAre(t, "stale group plan", r.errors(), map[string][]string{
+		"error|" + summaryUpdateGroup + "|mesibo_group.g": {"Group", "no longer exists in Mesibo: it was deleted outside " +
+			"Terraform after the plan was made", "nothing was changed", "Run terraform apply again: its refresh drops the " +
+			"group from state, and it creates the group anew, with a new GID", "memberships whose gid refers to this " +
+			"group are then created in the new group", "NOGROUP"},
+	})
+	if r := cli.apply(ctx); r.err != nil {
+		t.Fatalf("apply after the stale group plan: %v%s", r.err, r.summary())
+	}
+	groupsAre("after the stale group plan", []string{"u1", "u2", "u3", "u4"}, []string{"u5"})
+	cli.planIsEmpty(ctx)
+
+	// Warnings. b lists u2 as a does, and is planned after a; d lists 21
+	// members, more than Mesibo lists, and becomes exclusive.
+	many := make([]string, 21)
+	for i := range many {
+		many[i] = strconv.Quote(fmt.Sprintf("m%02d", i+1))
+	}
+	warned := func(exclusive bool) string {
+		return fmt.Sprintf(groups, "g renamed") + `
+resource "mesibo_group_membership" "a" {
+  gid     = mesibo_group.g.gid
+  members = ["u1", "u2", "u3"]
+}
+
+resource "mesibo_group_membership" "b" {
+  gid        = mesibo_group.g.gid
+  members    = ["u2", "u6"]
+  depends_on = [mesibo_group_membership.a]
+}
+
+resource "mesibo_group_membership" "d" {
+  gid       = mesibo_group.h.gid
+  members   = [` + strings.Join(many, ", ") + `]
+  exclusive = ` + strconv.FormatBool(exclusive) + `
+}
+`
+	}
+	listedTwice := []string{"Another mesibo_group_membership resource of group", `lists address "u2" too`}
+	notChecked := []string{"at least 20 members", "members that are not listed in exclusive mode may remain"}
+	write(warned(false))
+	r = cli.apply(ctx)
+	if r.err != nil {
+		t.Fatalf("apply: %v%s", r.err, r.summary())
+	}
+	diagnosticsAre(t, "apply, additive", r.diags, map[string][]string{
+		"warning|" + summaryMemberListedTwice + "|mesibo_group_membership.b": listedTwice,
+	})
+	// Becoming exclusive, d reads the group's members and cannot see them all;
+	// so does every refresh from then on.
+	write(warned(true))
+	r = cli.apply(ctx)
+	if r.err != nil {
+		t.Fatalf("apply: %v%s", r.err, r.summary())
+	}
+	diagnosticsAre(t, "apply, exclusive", r.diags, map[string][]string{
+		"warning|" + summaryMemberListedTwice + "|mesibo_group_membership.b": listedTwice,
+		"warning|" + summaryMembersNotChecked + "|mesibo_group_membership.d": notChecked,
+	})
+	diagnosticsAre(t, "plan", cli.planDiagnostics(ctx), map[string][]string{
+		"warning|" + summaryMemberListedTwice + "|mesibo_group_membership.b": listedTwice,
+		"warning|" + summaryMembersNotChecked + "|mesibo_group_membership.d": notChecked,
+	})
 }

@@ -28,6 +28,11 @@ var (
 	_ resource.ResourceWithImportState = &groupResource{}
 )
 
+// groupGoneNext says what the next apply does about a group that no longer
+// exists.
+const groupGoneNext = "Run terraform apply again: its refresh drops the group from state, and it creates the " +
+	"group anew, with a new GID; memberships whose gid refers to this group are then created in the new group."
+
 // Defaults of mesibo_group, as groupadd applies them.
 const (
 	defaultGroupFlag                   = 0
@@ -195,8 +200,7 @@ func (r *groupResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	}
 	if err := r.data.client.SetGroup(ctx, gid, greq); err != nil {
 		if errors.Is(err, mesibo.ErrNotFound) {
-			resp.Diagnostics.AddError(summaryUpdateGroup, fmt.Sprintf("Group %d no longer exists in Mesibo. Run terraform "+
-				"apply again: the refresh will notice and create it anew.\n\n%s", gid, err))
+			addGoneError(&resp.Diagnostics, summaryUpdateGroup, fmt.Sprintf("Group %d", gid), groupGoneNext, err)
 			return
 		}
 		addAPIError(&resp.Diagnostics, summaryUpdateGroup, fmt.Sprintf("Could not change group %d.", gid), err)
