@@ -779,3 +779,94 @@ resource "mesibo_group_membership" "d" {
 		"warning|" + summaryMembersNotChecked + "|mesibo_group_membership.d": notChecked,
 	})
 }
+
+// TestAccGroupMembership_editsAndFailures checks what each change sends to
+// Mesibo, that a failed removal leaves state true to what was done, and that
+// a group deleted outside Terraform is no error for a refresh or a destroy.
+func TestAccGroupMembership_editsAndFailures(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Options{})
+	rec := &apiRecorder{}
+	outside, err := mesibo.New(mesibo.Config{Endpoint: emu.endpoint, AppToken: emu.token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := func(members ...string) string { return emu.providerBlock("") + membershipConfig(members, false) }
+	isRemoval := func(op string, form url.Values) bool { return op == "groupeditmembers" && form.Get("delete") == "1" }
+	// deleteGroupFirst deletes the group just before the first removal of
+	// members reaches Mesibo.
+	deleteGroupFirst := func() {
+		var once sync.Once
+		rec.set(func(op string, form url.Values) {
+			if isRemoval(op, form) {
+				once.Do(func() {
+					gid, _ := strconv.ParseInt(form.Get("gid"), 10, 64)
+					if err := outside.DeleteGroup(context.Background(), gid); err != nil {
+						t.Error(err)
+					}
+				})
+			}
+		}, nil)
+	}
+	var l lastGID
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: recordedProvider(rec),
+		Steps: []resource.TestStep{
+			{
+				Config: config("a", "b", "c"),
+				Check:  resource.ComposeAggregateTestCheckFunc(emu.membersAre([]string{"a", "b", "c"}), rec.editsAre("add a,b,c"), l.record),
+			},
+			{
+				// Only the difference is sent.
+				PreConfig: rec.reset,
+				Config:    config("a", "c", "d"),
+				Check:     resource.ComposeAggregateTestCheckFunc(emu.membersAre([]string{"a", "c", "d"}), rec.editsAre("add d", "remove b")),
+			},
+			{
+				// The group is deleted outside Terraform: the refresh drops the
+				// membership, and the apply creates both again.
+				PreConfig: func() {
+					if err := outside.DeleteGroup(context.Background(), l.gid); err != nil {
+						t.Fatal(err)
+					}
+					rec.reset()
+				},
+				Config: config("a", "c", "d"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(membershipRes, plancheck.ResourceActionCreate)},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(emu.membersAre([]string{"a", "c", "d"}), rec.editsAre("add a,c,d")),
+			},
+			{
+				// Mesibo refuses the removal: the addition is done, and state
+				// says so.
+				PreConfig: func() {
+					rec.reset()
+					rec.set(nil, isRemoval)
+				},
+				Config:      config("a", "e"),
+				ExpectError: wrapped(summaryUpdateMember, "Could not remove members from group", "REFUSED"),
+			},
+			{
+				// So going back to the old list removes what was added.
+				PreConfig: func() {
+					rec.set(nil, nil)
+					rec.reset()
+				},
+				Config: config("a", "c", "d"),
+				Check:  resource.ComposeAggregateTestCheckFunc(emu.membersAre([]string{"a", "c", "d"}), rec.editsAre("remove e")),
+			},
+			{
+				// The group is deleted while the membership and the group are
+				// being destroyed: neither is an error.
+				PreConfig: deleteGroupFirst,
+				Config:    emu.providerBlock(""),
+				Check: func(*terraform.State) error {
+					if groups := emu.Snapshot().Groups; len(groups) != 0 {
+						return fmt.Errorf("the emulator still holds %v", groups)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
