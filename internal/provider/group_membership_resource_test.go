@@ -870,3 +870,44 @@ func TestAccGroupMembership_editsAndFailures(t *testing.T) {
 		},
 	})
 }
+
+// TestAccGroupMembership_createAndExclusiveNextToOthers: a membership
+// created, or an exclusive one created or changed, after another membership
+// of the group changed in the same apply leaves that one's members in the
+// group. depends_on makes Terraform apply b first.
+func TestAccGroupMembership_createAndExclusiveNextToOthers(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Options{})
+	rec := &apiRecorder{}
+	step := func(a, b []string, members []string, edits ...string) resource.TestStep {
+		return resource.TestStep{
+			PreConfig: rec.reset,
+			Config:    twoMemberships(emu, a, b, "a"),
+			Check:     resource.ComposeAggregateTestCheckFunc(emu.membersAre(members), rec.editsAre(edits...)),
+		}
+	}
+	exclusiveStep := func(a, b []string, members []string, edits ...string) resource.TestStep {
+		s := step(a, b, members, edits...)
+		s.Config = strings.Replace(s.Config, `resource "mesibo_group_membership" "a" {`,
+			"resource \"mesibo_group_membership\" \"a\" {\n  exclusive = true", 1)
+		// An exclusive membership sees what b lists as drift at every
+		// refresh: that is what the plan-time warning is about.
+		s.ExpectNonEmptyPlan = true
+		return s
+	}
+	l := func(s ...string) []string { return s }
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: recordedProvider(rec),
+		Steps: []resource.TestStep{
+			step(l("u1", "u2"), nil, l("u1", "u2"), "add u1,u2"),
+			// b is created with u2, then a drops u2.
+			step(l("u1"), l("u2"), l("u1", "u2"), "add u2"),
+			// a becomes exclusive after b added u3: a removes neither.
+			exclusiveStep(l("u1"), l("u2", "u3"), l("u1", "u2", "u3"), "add u3"),
+			// b changes again; a, exclusive, does not remove what b lists.
+			exclusiveStep(l("u1"), l("u2", "u3", "u4"), l("u1", "u2", "u3", "u4"), "add u4"),
+			step(nil, l("u2", "u3", "u4"), l("u2", "u3", "u4"), "remove u1"),
+			// a is created exclusive after b added u5: a removes nothing b lists.
+			exclusiveStep(l("u1"), l("u2", "u3", "u4", "u5"), l("u1", "u2", "u3", "u4", "u5"), "add u5", "add u1"),
+		},
+	})
+}
