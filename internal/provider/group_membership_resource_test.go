@@ -911,3 +911,84 @@ func TestAccGroupMembership_createAndExclusiveNextToOthers(t *testing.T) {
 		},
 	})
 }
+
+// TestAccGroupMembership_replacedUser: replacing a member's user deletes it,
+// and userdel takes it out of its groups. With replace_triggered_by, as the
+// resource page shows, the membership is replaced too and the same apply
+// adds the new user to the group: nothing is left for the next plan.
+func TestAccGroupMembership_replacedUser(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Options{})
+	cfg := emu.providerBlock("") + `
+resource "mesibo_user" "alice" {
+  address = "alice"
+  app_id  = "app"
+}
+
+resource "mesibo_user" "bob" {
+  address = "bob"
+  app_id  = "app"
+}
+
+# terraform-plugin-testing taints only numbered instances: count, not for_each.
+resource "mesibo_user" "agent" {
+  count   = 2
+  address = "agent${count.index + 1}"
+  app_id  = "app"
+}
+
+resource "mesibo_group" "test" {
+  name = "replaced users"
+}
+
+resource "mesibo_group_membership" "test" {
+  gid     = mesibo_group.test.gid
+  members = [mesibo_user.alice.address, mesibo_user.bob.address]
+
+  lifecycle {
+    replace_triggered_by = [mesibo_user.alice.id, mesibo_user.bob.id]
+  }
+}
+
+resource "mesibo_group_membership" "agents" {
+  gid     = mesibo_group.test.gid
+  members = [for u in mesibo_user.agent : u.address]
+
+  lifecycle {
+    replace_triggered_by = [mesibo_user.agent]
+  }
+}
+`
+	all := []string{"agent1", "agent2", "alice", "bob"}
+	replaced := func(user, membership string) resource.TestStep {
+		return resource.TestStep{
+			Config: cfg,
+			Taint:  []string{user},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(user, plancheck.ResourceActionReplace),
+					plancheck.ExpectResourceAction(membership, plancheck.ResourceActionReplace),
+				},
+			},
+			Check: emu.membersAre(all),
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: emu.membersAre(all)},
+			replaced("mesibo_user.alice", "mesibo_group_membership.test"),
+			replaced("mesibo_user.agent[1]", "mesibo_group_membership.agents"),
+			{
+				// A change that does not replace a user leaves its membership alone.
+				Config: strings.Replace(cfg, `address = "bob"
+  app_id  = "app"`, `address = "bob"
+  app_id  = "app"
+  flag    = 1`, 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("mesibo_group_membership.test", plancheck.ResourceActionNoop)},
+				},
+				Check: emu.membersAre(all),
+			},
+		},
+	})
+}
