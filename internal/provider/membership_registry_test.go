@@ -108,12 +108,13 @@ type simulatedGroup struct {
 	sent    []string
 }
 
-// update runs the edit of the membership key from old to new, as Update does.
-func (g *simulatedGroup) update(r *membershipRegistry, key string, old, new []string) {
-	r.declare(7, key, newDeclaration(new, false, false))
+// update runs the edit of the membership key from before to after, as
+// Update does.
+func (g *simulatedGroup) update(r *membershipRegistry, key string, before, after []string) {
+	r.declare(7, key, newDeclaration(after, false, false))
 	e := r.begin(7, key)
 	defer e.end()
-	p := e.decide(difference(new, old), difference(old, new))
+	p := e.decide(difference(after, before), difference(before, after))
 	g.send(p)
 	e.added(p.add)
 }
@@ -156,18 +157,18 @@ func (g *simulatedGroup) list() []string {
 func TestMembershipRegistry_ordersDoNotMatter(t *testing.T) {
 	l := func(s ...string) []string { return s }
 	tests := []struct {
-		name          string
-		aOld, aNew    []string // aNew nil: a is destroyed
-		bOld, bNew    []string
-		want          []string
-		aFirst, bFrst []string // what is sent in each order
+		name           string
+		aOld, aNew     []string // aNew nil: a is destroyed
+		bOld, bNew     []string
+		want           []string
+		aFirst, bFirst []string // what is sent in each order
 	}{
 		{name: "move from a to b", aOld: l("u1", "u2", "u4"), aNew: l("u1"), bOld: l("u3"), bNew: l("u2", "u3", "u4"),
-			want: l("u1", "u2", "u3", "u4"), aFirst: l("remove u2,u4", "add u2,u4"), bFrst: l("add u2,u4")},
+			want: l("u1", "u2", "u3", "u4"), aFirst: l("remove u2,u4", "add u2,u4"), bFirst: l("add u2,u4")},
 		{name: "a drops what b keeps", aOld: l("u1", "u2"), aNew: l("u1"), bOld: l("u2", "u3"), bNew: l("u2", "u3", "u5"),
-			want: l("u1", "u2", "u3", "u5"), aFirst: l("remove u2", "add u2,u5"), bFrst: l("add u5")},
+			want: l("u1", "u2", "u3", "u5"), aFirst: l("remove u2", "add u2,u5"), bFirst: l("add u5")},
 		{name: "a destroyed, b keeps its address", aOld: l("u1", "u2"), bOld: l("u2", "u3"), bNew: l("u2", "u3", "u6"),
-			want: l("u2", "u3", "u6"), aFirst: l("remove u1,u2", "add u2,u6"), bFrst: l("add u6", "remove u1")},
+			want: l("u2", "u3", "u6"), aFirst: l("remove u1,u2", "add u2,u6"), bFirst: l("add u6", "remove u1")},
 	}
 	for _, tt := range tests {
 		for _, aFirst := range []bool{true, false} {
@@ -185,7 +186,7 @@ func TestMembershipRegistry_ordersDoNotMatter(t *testing.T) {
 					}
 				}
 				runB := func() { g.update(&r, "b", tt.bOld, tt.bNew) }
-				want := tt.bFrst
+				want := tt.bFirst
 				if aFirst {
 					runA()
 					runB()
