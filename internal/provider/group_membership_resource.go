@@ -181,14 +181,10 @@ func membershipKeyFrom(ctx context.Context, private privateGetter, diags *diag.D
 	return newMembershipKey()
 }
 
-// saveMembershipKey keeps the membership's key in its private state.
+// saveMembershipKey keeps the membership's key in its private state, as a
+// JSON string (the key is hex, so quoting it is all it takes).
 func saveMembershipKey(ctx context.Context, private privateSetter, key string, diags *diag.Diagnostics) {
-	raw, err := json.Marshal(key)
-	if err != nil {
-		diags.AddError("Unable to Save Mesibo Group Membership", err.Error())
-		return
-	}
-	diags.Append(private.SetKey(ctx, membershipPrivateKey, raw)...)
+	diags.Append(private.SetKey(ctx, membershipPrivateKey, []byte(strconv.Quote(key)))...)
 }
 
 // ModifyPlan tells the provider's membership registry what the membership
