@@ -223,6 +223,7 @@ func (p *mesiboProvider) Resources(_ context.Context) []func() resource.Resource
 		NewUserResource,
 		NewGroupResource,
 		NewGroupMembershipResource,
+		NewMessageResource,
 	}
 }
 

@@ -1,0 +1,275 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
+)
+
+var (
+	_ resource.Resource                     = &messageResource{}
+	_ resource.ResourceWithConfigure        = &messageResource{}
+	_ resource.ResourceWithConfigValidators = &messageResource{}
+)
+
+// defaultMessageExpirySeconds is how long Mesibo keeps an undelivered
+// message when the message call does not say: one year.
+const defaultMessageExpirySeconds = 31536000
+
+// NewMessageResource returns the mesibo_message resource.
+func NewMessageResource() resource.Resource { return &messageResource{} }
+
+type messageResource struct{ data *providerData }
+
+// messageResourceModel is mesibo_message's state.
+type messageResourceModel struct {
+	ID            types.String `tfsdk:"id"`
+	From          types.String `tfsdk:"from"`
+	To            types.String `tfsdk:"to"`
+	GID           types.Int64  `tfsdk:"gid"`
+	Message       types.String `tfsdk:"message"`
+	Type          types.Int64  `tfsdk:"type"`
+	ExpirySeconds types.Int64  `tfsdk:"expiry_seconds"`
+	Triggers      types.Map    `tfsdk:"triggers"`
+	SentAt        types.String `tfsdk:"sent_at"`
+}
+
+// messageRequest is the one converter from the model to the message call.
+func (m messageResourceModel) messageRequest() mesibo.MessageRequest {
+	return mesibo.MessageRequest{
+		From:          m.From.ValueString(),
+		To:            m.To.ValueString(),
+		GID:           m.GID.ValueInt64(),
+		Type:          m.Type.ValueInt64Pointer(),
+		ExpirySeconds: m.ExpirySeconds.ValueInt64Pointer(),
+		Message:       m.Message.ValueString(),
+	}
+}
+
+// recipient names where the message goes, for errors and logs.
+func (m messageResourceModel) recipient() string {
+	if !m.GID.IsNull() {
+		return fmt.Sprintf("group %d", m.GID.ValueInt64())
+	}
+	return fmt.Sprintf("user %q", m.To.ValueString())
+}
+
+func (r *messageResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_message"
+}
+
+func (r *messageResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	// Every argument replaces the resource: a sent message cannot be changed,
+	// and replacing it is what sends it again.
+	replaceString := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	replaceInt64 := []planmodifier.Int64{int64planmodifier.RequiresReplace()}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A message sent with Mesibo's `message` call, from a user to a user or to a group.\n\n" +
+			"The message is sent once, when the resource is created, and again only when the resource is replaced: " +
+			"when any of its arguments changes (use `triggers` to send it again on purpose) or with " +
+			"`terraform apply -replace`. Mesibo cannot read a message back or unsend it, so refreshing makes no API " +
+			"call and destroying only removes the resource from the state: a sent message stays sent.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "An opaque identifier of this send, different for every send.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"from": schema.StringAttribute{
+				MarkdownDescription: "The address of the sender, which must be an existing user of the app (Mesibo refuses " +
+					"others); " + addressRules + ". Reference a `mesibo_user` (`mesibo_user.bot.address`) so that " +
+					"Terraform creates the sender first. Changing it sends the message again.",
+				Required:      true,
+				Validators:    []validator.String{addressValidator{}},
+				PlanModifiers: replaceString,
+			},
+			"to": schema.StringAttribute{
+				MarkdownDescription: "The address of the user the message is for, " + addressRules + ". Exactly one of " +
+					"`to` and `gid` must be set. Changing it sends the message again.",
+				Optional:      true,
+				Validators:    []validator.String{addressValidator{}},
+				PlanModifiers: replaceString,
+			},
+			"gid": schema.Int64Attribute{
+				MarkdownDescription: "The GID of the group the message is for (`mesibo_group.support.gid`). Exactly one " +
+					"of `to` and `gid` must be set. Changing it sends the message again.",
+				Optional:      true,
+				Validators:    []validator.Int64{int64validator.AtLeast(1)},
+				PlanModifiers: replaceInt64,
+			},
+			"message": schema.StringAttribute{
+				MarkdownDescription: "The text of the message; must not be empty. Changing it sends the message again.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers:       replaceString,
+			},
+			"type": schema.Int64Attribute{
+				MarkdownDescription: "The Mesibo message type, a number your apps give a meaning to, at least 0. When not " +
+					"set, Mesibo's default (`0`) applies. Changing it sends the message again.",
+				Optional:      true,
+				Validators:    []validator.Int64{int64validator.AtLeast(0)},
+				PlanModifiers: replaceInt64,
+			},
+			"expiry_seconds": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How long Mesibo keeps trying to deliver the message, in seconds, at "+
+					"least 1. Defaults to `%d` (one year). Changing it sends the message again.", defaultMessageExpirySeconds),
+				Optional:      true,
+				Computed:      true,
+				Default:       int64default.StaticInt64(defaultMessageExpirySeconds),
+				Validators:    []validator.Int64{int64validator.AtLeast(1)},
+				PlanModifiers: replaceInt64,
+			},
+			"triggers": schema.MapAttribute{
+				MarkdownDescription: "Arbitrary values that are not sent; any change to them sends the message again. " +
+					"Use it for a deliberate resend (bump a number or a date), or to send again when something else " +
+					"changes, for example the recipient's `uid` when the user is recreated.",
+				ElementType:   types.StringType,
+				Optional:      true,
+				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+			},
+			"sent_at": schema.StringAttribute{
+				MarkdownDescription: "When Mesibo accepted the message, as an RFC 3339 time in UTC.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+func (r *messageResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.ExactlyOneOf(path.MatchRoot("to"), path.MatchRoot("gid")),
+	}
+}
+
+func (r *messageResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// Create sends the message. The message call is never repeated once the
+// request may have reached Mesibo (the client sees to that), so a message is
+// not delivered twice by one apply.
+func (r *messageResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx = r.data.logContext(ctx)
+	var plan messageResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id, err := newMessageID()
+	if err != nil {
+		resp.Diagnostics.AddError(summarySendMessage, "Could not make an identifier for the message; nothing was sent: "+err.Error())
+		return
+	}
+	if err := r.data.client.SendMessage(ctx, plan.messageRequest()); err != nil {
+		addSendError(&resp.Diagnostics, plan, err)
+		return
+	}
+	plan.ID = types.StringValue(id)
+	plan.SentAt = types.StringValue(time.Now().UTC().Format(time.RFC3339))
+	tflog.Debug(ctx, "Mesibo message sent", map[string]any{
+		"id": id, "from": plan.From.ValueString(), "to": plan.recipient(), "length": len(plan.Message.ValueString()),
+	})
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// addSendError reports a message that failed: refused for a missing sender or
+// group, maybe delivered although the answer was lost, or not sent.
+func addSendError(diags *diag.Diagnostics, plan messageResourceModel, err error) {
+	from := plan.From.ValueString()
+	switch {
+	case messageMayBeDelivered(err):
+		diags.AddError(summaryMessageMaybe, fmt.Sprintf("The message from %q to %s may have reached Mesibo, but no "+
+			"valid answer came back, so the message may have been delivered. It was not sent again, because Mesibo "+
+			"cannot tell whether it was and a repeat could deliver it twice. Terraform did not record it as sent, so the next terraform "+
+			"apply sends it again: if it must not arrive twice, check whether it arrived before you apply, and if it "+
+			"did, remove this resource from the configuration.\n\n%s", from, plan.recipient(), err))
+	case errors.Is(err, mesibo.ErrNotFound):
+		var apiErr *mesibo.APIError
+		errors.As(err, &apiErr)
+		missingGroup := apiErr != nil && slices.Contains(apiErr.Properties, "gid")
+		missingSender := apiErr != nil && slices.Contains(apiErr.Properties, "from")
+		switch {
+		case missingGroup:
+			diags.AddAttributeError(path.Root("gid"), summaryGroupNotFound, fmt.Sprintf("Mesibo refused the message "+
+				"because group %d does not exist; nothing was sent. Check the gid (reference a mesibo_group, "+
+				"such as mesibo_group.support.gid) and apply again.\n\n%s", plan.GID.ValueInt64(), err))
+		case missingSender || plan.GID.IsNull():
+			diags.AddAttributeError(path.Root("from"), summarySenderNotFound, fmt.Sprintf("Mesibo refused the message "+
+				"because its sender %q is not a user of the app: a message must come from an existing user. Create "+
+				"the user first (reference a mesibo_user in from, such as mesibo_user.bot.address, so that Terraform "+
+				"creates it before the message), then apply again. Nothing was sent.\n\n%s", from, err))
+		default:
+			diags.AddError(summarySendMessage, fmt.Sprintf("Mesibo refused the message because the sender %q or "+
+				"group %d does not exist; nothing was sent. A message must come from an existing user, to an "+
+				"existing group.\n\n%s", from, plan.GID.ValueInt64(), err))
+		}
+	default:
+		addAPIError(diags, summarySendMessage, fmt.Sprintf("The message from %q to %s was not sent.", from, plan.recipient()), err)
+	}
+}
+
+// messageMayBeDelivered reports whether a failed message call may
+// nevertheless have reached Mesibo: the client gave up on an answer, or got
+// a broken one, after the request had been sent. A refusal by the API, or a
+// failure before anything was sent, certainly delivered nothing.
+func messageMayBeDelivered(err error) bool {
+	var te *mesibo.TransportError
+	return errors.As(err, &te) && te.MaybeProcessed
+}
+
+// newMessageID returns a random identifier for one send.
+func newMessageID() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// Read keeps the state as it is: Mesibo cannot read a message back, so there
+// is nothing to compare, and a sent message cannot disappear.
+func (r *messageResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+
+// Update is never called: every argument requires replacement. It keeps the
+// recorded send should Terraform call it anyway.
+func (r *messageResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state messageResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	plan.ID, plan.SentAt = state.ID, state.SentAt
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// Delete only forgets the message: a sent message cannot be unsent.
+// It needs no API call, so it logs nothing but the message's id.
+func (r *messageResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var id types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	tflog.Debug(ctx, "Mesibo message removed from state; it stays sent", map[string]any{"id": id.ValueString()})
+}

@@ -1,0 +1,526 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"reflect"
+	"regexp"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
+)
+
+// The message tests run against an emulator of their own: its record of
+// sent messages is how they see what was delivered, and how often.
+
+const messageRes = "mesibo_message.test"
+
+// rfc3339UTC matches sent_at.
+var rfc3339UTC = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$`)
+
+// messageUsers declares the sender and a recipient.
+const messageUsers = `
+resource "mesibo_user" "bot" {
+  address = "bot@example.com"
+  app_id  = "com.example.chat"
+}
+
+resource "mesibo_user" "alice" {
+  address = "alice@example.com"
+  app_id  = "com.example.chat"
+}
+`
+
+// messagesAre checks that the emulator recorded exactly want, in order, and
+// received exactly len(want) message calls: none was refused or repeated.
+func (e *testEmulator) messagesAre(want ...emulator.StateMessage) func(*terraform.State) error {
+	return func(*terraform.State) error {
+		if want == nil {
+			want = []emulator.StateMessage{}
+		}
+		got := e.Snapshot().Messages
+		if !reflect.DeepEqual(got, want) {
+			return fmt.Errorf("Mesibo holds %d messages %+v, want %d %+v", len(got), got, len(want), want)
+		}
+		if n := e.Stats().Requests["message"]; n != len(want) {
+			return fmt.Errorf("Mesibo received %d message calls, want %d", n, len(want))
+		}
+		return nil
+	}
+}
+
+// addUserOutside creates a user in the emulator, as another configuration or
+// the app would.
+func (e *testEmulator) addUserOutside(t *testing.T, address string) {
+	t.Helper()
+	c, err := mesibo.New(mesibo.Config{Endpoint: e.endpoint, AppToken: e.token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AddUser(context.Background(), mesibo.AddUserRequest{Address: address, AppID: "app"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// apiCallsSince returns a Check that the emulator received exactly want
+// (op: count) since *mark was taken.
+func (e *testEmulator) apiCallsSince(mark *map[string]int, want map[string]int) func(*terraform.State) error {
+	return func(*terraform.State) error {
+		got := map[string]int{}
+		for op, n := range e.Stats().Requests {
+			if d := n - (*mark)[op]; d != 0 {
+				got[op] = d
+			}
+		}
+		if !maps.Equal(got, want) {
+			return fmt.Errorf("API calls were %v, want %v", got, want)
+		}
+		return nil
+	}
+}
+
+// TestAccMessage_toUser: a message to a user is sent once on create; a
+// second apply, a refresh and destroy send nothing and make no message call.
+func TestAccMessage_toUser(t *testing.T) {
+	e := newTestEmulator(t, emulator.Options{})
+	cfg := e.providerBlock("") + messageUsers + `
+resource "mesibo_message" "test" {
+  from    = mesibo_user.bot.address
+  to      = mesibo_user.alice.address
+  message = "Hi Alice, welcome!"
+}
+`
+	sent := emulator.StateMessage{From: "bot@example.com", To: "alice@example.com", Expiry: 31536000, Message: "Hi Alice, welcome!"}
+	var mark map[string]int
+	takeMark := func() { mark = maps.Clone(e.Stats().Requests) }
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(s *terraform.State) error {
+			// Destroy forgets the message without a call; it stays sent.
+			return e.messagesAre(sent)(s)
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(messageRes, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{32}$`))),
+					statecheck.ExpectKnownValue(messageRes, tfjsonpath.New("sent_at"), knownvalue.StringRegexp(rfc3339UTC)),
+					statecheck.ExpectKnownValue(messageRes, tfjsonpath.New("expiry_seconds"), knownvalue.Int64Exact(31536000)),
+					statecheck.ExpectKnownValue(messageRes, tfjsonpath.New("gid"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(messageRes, tfjsonpath.New("type"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(messageRes, tfjsonpath.New("triggers"), knownvalue.Null()),
+				},
+				Check: e.messagesAre(sent),
+			},
+			{
+				// Nothing changed: nothing is sent.
+				PreConfig: takeMark,
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(e.messagesAre(sent),
+					// The two users are looked up; the message is not.
+					e.apiCallsSince(&mark, map[string]int{"usersget": 2})),
+			},
+			{
+				PreConfig:    takeMark,
+				RefreshState: true,
+				Check:        e.apiCallsSince(&mark, map[string]int{"usersget": 2}),
+			},
+		},
+	})
+}
+
+// TestAccMessage_toGroup: a message to a group carries its type and expiry.
+func TestAccMessage_toGroup(t *testing.T) {
+	e := newTestEmulator(t, emulator.Options{})
+	cfg := e.providerBlock("") + messageUsers + `
+resource "mesibo_group" "support" {
+  name = "Support"
+}
+
+resource "mesibo_group_membership" "support" {
+  gid     = mesibo_group.support.gid
+  members = [mesibo_user.alice.address]
+}
+
+resource "mesibo_message" "test" {
+  from           = mesibo_user.bot.address
+  gid            = mesibo_group.support.gid
+  message        = "Support is open."
+  type           = 3
+  expiry_seconds = 3600
+
+  depends_on = [mesibo_group_membership.support]
+}
+`
+	var gid int64
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.CompareValuePairs(messageRes, tfjsonpath.New("gid"), "mesibo_group.support", tfjsonpath.New("gid"), compare.ValuesSame()),
+					statecheck.ExpectKnownValue(messageRes, tfjsonpath.New("to"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(messageRes, tfjsonpath.New("type"), knownvalue.Int64Exact(3)),
+					statecheck.ExpectKnownValue(messageRes, tfjsonpath.New("expiry_seconds"), knownvalue.Int64Exact(3600)),
+				},
+				Check: func(s *terraform.State) error {
+					gid, _ = strconv.ParseInt(s.RootModule().Resources["mesibo_group.support"].Primary.ID, 10, 64)
+					return e.messagesAre(emulator.StateMessage{From: "bot@example.com", GID: gid, Type: 3, Expiry: 3600, Message: "Support is open."})(s)
+				},
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(s *terraform.State) error {
+					return e.messagesAre(emulator.StateMessage{From: "bot@example.com", GID: gid, Type: 3, Expiry: 3600, Message: "Support is open."})(s)
+				},
+			},
+		},
+	})
+}
+
+// TestAccMessage_resend: a change of triggers, or of any argument, sends the
+// message again, with a new id; an unchanged configuration does not.
+func TestAccMessage_resend(t *testing.T) {
+	e := newTestEmulator(t, emulator.Options{})
+	cfg := func(text, round string) string {
+		return e.providerBlock("") + messageUsers + fmt.Sprintf(`
+resource "mesibo_message" "test" {
+  from    = mesibo_user.bot.address
+  to      = mesibo_user.alice.address
+  message = %q
+
+  triggers = {
+    round = %q
+  }
+}
+`, text, round)
+	}
+	msg := func(text string) emulator.StateMessage {
+		return emulator.StateMessage{From: "bot@example.com", To: "alice@example.com", Expiry: 31536000, Message: text}
+	}
+	ids := statecheck.CompareValue(compare.ValuesDiffer())
+	replaced := resource.ConfigPlanChecks{
+		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(messageRes, plancheck.ResourceActionReplace)},
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(s *terraform.State) error {
+			return e.messagesAre(msg("Hello"), msg("Hello"), msg("Hello again"))(s)
+		},
+		Steps: []resource.TestStep{
+			{
+				Config:            cfg("Hello", "1"),
+				ConfigStateChecks: []statecheck.StateCheck{ids.AddStateValue(messageRes, tfjsonpath.New("id"))},
+				Check:             e.messagesAre(msg("Hello")),
+			},
+			{
+				// A deliberate resend.
+				Config:            cfg("Hello", "2"),
+				ConfigPlanChecks:  replaced,
+				ConfigStateChecks: []statecheck.StateCheck{ids.AddStateValue(messageRes, tfjsonpath.New("id"))},
+				Check:             e.messagesAre(msg("Hello"), msg("Hello")),
+			},
+			{
+				// A changed text is a new message.
+				Config:            cfg("Hello again", "2"),
+				ConfigPlanChecks:  replaced,
+				ConfigStateChecks: []statecheck.StateCheck{ids.AddStateValue(messageRes, tfjsonpath.New("id"))},
+				Check:             e.messagesAre(msg("Hello"), msg("Hello"), msg("Hello again")),
+			},
+			{
+				Config: cfg("Hello again", "2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: e.messagesAre(msg("Hello"), msg("Hello"), msg("Hello again")),
+			},
+		},
+	})
+}
+
+// TestAccMessage_invalid: a wrong configuration is refused at plan time,
+// with the attribute named, and nothing reaches Mesibo.
+func TestAccMessage_invalid(t *testing.T) {
+	e := newTestEmulator(t, emulator.Options{})
+	message := func(body string) string {
+		return e.providerBlock("") + "resource \"mesibo_message\" \"test\" {\n" + body + "\n}\n"
+	}
+	cases := []struct {
+		name, body string
+		want       *regexp.Regexp
+	}{
+		{"neither to nor gid", `from = "bot"
+message = "hi"`, wrapped("Missing Attribute Configuration", "Exactly one of these attributes must be configured: [to,gid]")},
+		{"both to and gid", `from = "bot"
+to = "alice"
+gid = 501
+message = "hi"`, wrapped("Invalid Attribute Combination", "Exactly one of these attributes must be configured: [to,gid]")},
+		{"empty message", `from = "bot"
+to = "alice"
+message = ""`, wrapped("Attribute message string length must be at least 1, got: 0")},
+		{"bad sender address", `from = "bot one"
+to = "alice"
+message = "hi"`, wrapped("Invalid Mesibo Address", `from = "bot one"`, `Address "bot one" contains whitespace`)},
+		{"bad recipient address", `from = "bot"
+to = "*@example.com"
+message = "hi"`, wrapped("Invalid Mesibo Address", `to = "*@example.com"`, `contains "*", which the API reads as a wildcard`)},
+		{"gid 0", `from = "bot"
+gid = 0
+message = "hi"`, wrapped("Attribute gid value must be at least 1, got: 0")},
+		{"negative type", `from = "bot"
+to = "alice"
+message = "hi"
+type = -1`, wrapped("Attribute type value must be at least 0, got: -1")},
+		{"expiry 0", `from = "bot"
+to = "alice"
+message = "hi"
+expiry_seconds = 0`, wrapped("Attribute expiry_seconds value must be at least 1, got: 0")},
+	}
+	var steps []resource.TestStep
+	for _, c := range cases {
+		steps = append(steps, resource.TestStep{Config: message(c.body), ExpectError: c.want})
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    steps,
+	})
+	if n := totalRequests(e.Stats()); n != 0 {
+		t.Errorf("invalid configurations made %d API calls, want none", n)
+	}
+}
+
+// TestAccMessage_unknownSenderOrGroup: Mesibo refuses a message from an
+// address that is not a user, or to a group that does not exist, and the
+// error says which.
+func TestAccMessage_unknownSenderOrGroup(t *testing.T) {
+	e := newTestEmulator(t, emulator.Options{})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.providerBlock("") + messageUsers + `
+resource "mesibo_message" "test" {
+  from    = "nobody@example.com"
+  to      = mesibo_user.alice.address
+  message = "hi"
+}
+`,
+				ExpectError: wrapped("Mesibo Message Sender Not Found", `its sender "nobody@example.com" is not a user of the app`, "Nothing was sent.", "NOUSER"),
+			},
+			{
+				Config: e.providerBlock("") + messageUsers + `
+resource "mesibo_message" "test" {
+  from    = mesibo_user.bot.address
+  gid     = 987654321
+  message = "hi"
+}
+`,
+				ExpectError: wrapped("Mesibo Group Not Found", "group 987654321 does not exist; nothing was sent.", "NOGROUP"),
+			},
+			{
+				// Nothing was recorded: once the sender exists, the message is sent.
+				Config: e.providerBlock("") + messageUsers + `
+resource "mesibo_message" "test" {
+  from    = mesibo_user.bot.address
+  to      = mesibo_user.alice.address
+  message = "hi"
+}
+`,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(messageRes, plancheck.ResourceActionCreate)},
+				},
+				Check: func(*terraform.State) error {
+					want := []emulator.StateMessage{{From: "bot@example.com", To: "alice@example.com", Expiry: 31536000, Message: "hi"}}
+					if got := e.Snapshot().Messages; !reflect.DeepEqual(got, want) {
+						return fmt.Errorf("Mesibo holds messages %+v, want %+v", got, want)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// TestAccMessage_bothKnownOnlyAtApply: a gid that is unknown until apply
+// cannot be checked at plan time; the check at apply refuses it before
+// anything is sent.
+func TestAccMessage_bothKnownOnlyAtApply(t *testing.T) {
+	e := newTestEmulator(t, emulator.Options{})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: e.providerBlock("") + messageUsers + `
+resource "mesibo_group" "support" {}
+
+resource "mesibo_message" "test" {
+  from    = mesibo_user.bot.address
+  to      = mesibo_user.alice.address
+  gid     = mesibo_group.support.gid
+  message = "hi"
+}
+`,
+			ExpectError: wrapped("Invalid Attribute Combination", "Exactly one of these attributes must be configured: [to,gid]"),
+		}, {
+			// The failed apply sent nothing: this one sends the only message.
+			Config: e.providerBlock("") + messageUsers + `
+resource "mesibo_message" "test" {
+  from    = mesibo_user.bot.address
+  to      = mesibo_user.alice.address
+  message = "hi"
+}
+`,
+			Check: e.messagesAre(emulator.StateMessage{From: "bot@example.com", To: "alice@example.com", Expiry: 31536000, Message: "hi"}),
+		}},
+	})
+}
+
+// faultsAfter turns the emulator's faults off once it has seen n requests.
+// The emulator logs a request before it answers, so the switch happens
+// before the client can send the next one.
+type faultsAfter struct {
+	e    *testEmulator
+	n    int64
+	seen atomic.Int64
+}
+
+func (f *faultsAfter) logf(string, ...any) {
+	if f.seen.Add(1) == f.n {
+		f.e.SetFaults(0)
+	}
+}
+
+// TestAccMessage_retriedOnlyWhenNotDelivered: a message refused before
+// Mesibo processed it (429, 503) is retried and sent once; one whose answer
+// is lost after Mesibo may have processed it (500, 502, a reset connection, a
+// garbled or cut answer, a timeout) is never repeated, and the error says it
+// may have been delivered.
+func TestAccMessage_retriedOnlyWhenNotDelivered(t *testing.T) {
+	const sender, recipient = "bot@example.com", "alice@example.com"
+	cfg := func(e *testEmulator, settings string) string {
+		return e.providerBlock(settings) + fmt.Sprintf(`
+resource "mesibo_message" "test" {
+  from    = %q
+  to      = %q
+  message = "hi"
+}
+`, sender, recipient)
+	}
+	sent := emulator.StateMessage{From: sender, To: recipient, Expiry: 31536000, Message: "hi"}
+
+	t.Run("refused before processing", func(t *testing.T) {
+		f := &faultsAfter{n: 3}
+		f.e = newTestEmulator(t, emulator.Options{Logf: f.logf})
+		e := f.e
+		e.addUserOutside(t, sender)
+		f.seen.Store(0)
+		e.SetFaults(1, emulator.Fault429, emulator.Fault503)
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: factoriesWith(fastRetries),
+			Steps: []resource.TestStep{{
+				Config: cfg(e, "max_retries = 5"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					func(*terraform.State) error {
+						st := e.Stats()
+						if st.Faults["429"]+st.Faults["503"] != 3 {
+							return fmt.Errorf("the emulator injected %v, want 3 pre-processing faults", st.Faults)
+						}
+						return nil
+					},
+					// Four calls reached Mesibo, one message was delivered.
+					func(*terraform.State) error {
+						if n := e.Stats().Requests["message"]; n != 4 {
+							return fmt.Errorf("Mesibo received %d message calls, want 4 (3 refused, 1 sent)", n)
+						}
+						if got := e.Snapshot().Messages; !reflect.DeepEqual(got, []emulator.StateMessage{sent}) {
+							return fmt.Errorf("Mesibo holds messages %+v, want only %+v", got, sent)
+						}
+						return nil
+					}),
+			}},
+		})
+	})
+
+	ambiguous := []struct {
+		name    string
+		opts    emulator.Options
+		faults  []emulator.Fault
+		setting string
+		// delivered: whether the emulator carried the request out (it drops
+		// one whose client gave up during the latency).
+		delivered bool
+	}{
+		{name: "500", faults: []emulator.Fault{emulator.Fault500}, delivered: true},
+		{name: "502", faults: []emulator.Fault{emulator.Fault502}, delivered: true},
+		{name: "reset", faults: []emulator.Fault{emulator.FaultReset}, delivered: true},
+		{name: "garbage", faults: []emulator.Fault{emulator.FaultGarbage}, delivered: true},
+		{name: "truncate", faults: []emulator.Fault{emulator.FaultTruncate}, delivered: true},
+		{name: "timeout", opts: emulator.Options{Latency: 3 * time.Second}, setting: "request_timeout_seconds = 1", delivered: false},
+	}
+	for _, tc := range ambiguous {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEmulator(t, tc.opts)
+			e.addUserOutside(t, sender)
+			if tc.faults != nil {
+				e.SetFaults(1, tc.faults...)
+			}
+			var want []emulator.StateMessage
+			if tc.delivered {
+				want = append(want, sent)
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: factoriesWith(fastRetries),
+				Steps: []resource.TestStep{
+					{
+						Config: cfg(e, "max_retries = 5\n  "+tc.setting),
+						ExpectError: wrapped("Mesibo Message May Have Been Delivered", `The message from "bot@example.com" to user "alice@example.com" may have reached Mesibo`,
+							"so the message may have been delivered. It was not sent again", "the next terraform apply sends it again"),
+					},
+					{
+						// One call, never repeated; nothing recorded in state,
+						// so the next apply sends the message again.
+						PreConfig: func() {
+							if n := e.Stats().Requests["message"]; n != 1 {
+								t.Errorf("Mesibo received %d message calls, want 1: a message that may have been delivered was repeated", n)
+							}
+							if got := e.Snapshot().Messages; len(got) != len(want) {
+								t.Errorf("Mesibo holds %d messages after the failed apply, want %d", len(got), len(want))
+							}
+							e.SetFaults(0)
+							e.SetLatency(0)
+						},
+						Config: cfg(e, "max_retries = 5"),
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(messageRes, plancheck.ResourceActionCreate)},
+						},
+						Check: func(*terraform.State) error {
+							if got := e.Snapshot().Messages; len(got) != len(want)+1 {
+								return fmt.Errorf("Mesibo holds %d messages, want %d", len(got), len(want)+1)
+							}
+							return nil
+						},
+					},
+				},
+			})
+		})
+	}
+}
