@@ -230,5 +230,7 @@ func (p *mesiboProvider) Resources(_ context.Context) []func() resource.Resource
 func (p *mesiboProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewUsersDataSource,
+		NewUserDataSource,
+		NewGroupMembersDataSource,
 	}
 }

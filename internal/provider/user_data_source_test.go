@@ -1,0 +1,86 @@
+package provider
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
+)
+
+// TestAccUserDataSource: the data source finds a user by its exact address,
+// not the users whose addresses merely start the same.
+func TestAccUserDataSource(t *testing.T) {
+	p := uniquePrefix()
+	users := fmt.Sprintf(`
+resource "mesibo_user" "ann" {
+  address = "%[1]s-ann@example.com"
+  app_id  = "com.example.chat"
+  flag    = 4
+  active  = false
+}
+
+# Would match "%[1]s-ann*" too.
+resource "mesibo_user" "annie" {
+  address = "%[1]s-ann@example.com.au"
+  app_id  = "com.example.other"
+}
+`, p)
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: users + `
+data "mesibo_user" "ann" {
+  address = mesibo_user.ann.address
+}
+`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.CompareValuePairs("data.mesibo_user.ann", tfjsonpath.New("uid"),
+						"mesibo_user.ann", tfjsonpath.New("uid"), compare.ValuesSame()),
+					statecheck.ExpectKnownValue("data.mesibo_user.ann", tfjsonpath.New("address"), knownvalue.StringExact(p+"-ann@example.com")),
+					statecheck.ExpectKnownValue("data.mesibo_user.ann", tfjsonpath.New("app_id"), knownvalue.StringExact("com.example.chat")),
+					statecheck.ExpectKnownValue("data.mesibo_user.ann", tfjsonpath.New("active"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue("data.mesibo_user.ann", tfjsonpath.New("flag"), knownvalue.Int64Exact(4)),
+				},
+			},
+			{
+				Config: users + fmt.Sprintf(`
+data "mesibo_user" "nobody" {
+  address    = "%s-nobody@example.com"
+  depends_on = [mesibo_user.ann]
+}
+`, p),
+				ExpectError: wrapped("Mesibo User Not Found", fmt.Sprintf(`No Mesibo user has the address "%s-nobody@example.com"`, p)),
+			},
+		},
+	})
+}
+
+// TestAccUserDataSource_badAddress: an address that is not exact is refused
+// at plan time, before any call.
+func TestAccUserDataSource_badAddress(t *testing.T) {
+	e := newTestEmulator(t, emulator.Options{})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: e.providerBlock("") + `
+data "mesibo_user" "bad" {
+  address = "carol*"
+}
+`,
+			ExpectError: wrapped("Invalid Mesibo Address", `address = "carol*"`,
+				`Address "carol*" contains "*", which the API reads as a wildcard`),
+		}},
+	})
+	if n := totalRequests(e.Stats()); n != 0 {
+		t.Errorf("an invalid address made %d API calls, want none", n)
+	}
+}
