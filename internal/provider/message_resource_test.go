@@ -62,9 +62,9 @@ func (e *testEmulator) messagesAre(want ...emulator.StateMessage) func(*terrafor
 	}
 }
 
-// addUserOutside creates a user in the emulator, as another configuration or
-// the app would.
-func (e *testEmulator) addUserOutside(t *testing.T, address string) {
+// createUser creates a user in the emulator, as another configuration or the
+// app would.
+func (e *testEmulator) createUser(t *testing.T, address string) {
 	t.Helper()
 	c, err := mesibo.New(mesibo.Config{Endpoint: e.endpoint, AppToken: e.token})
 	if err != nil {
@@ -431,12 +431,14 @@ resource "mesibo_message" "test" {
 		f := &faultsAfter{n: 3}
 		f.e = newTestEmulator(t, emulator.Options{Logf: f.logf})
 		e := f.e
-		e.addUserOutside(t, sender)
-		f.seen.Store(0)
-		e.SetFaults(1, emulator.Fault429, emulator.Fault503)
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: factoriesWith(fastRetries),
 			Steps: []resource.TestStep{{
+				PreConfig: func() {
+					e.createUser(t, sender)
+					f.seen.Store(0)
+					e.SetFaults(1, emulator.Fault429, emulator.Fault503)
+				},
 				Config: cfg(e, "max_retries = 5"),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					func(*terraform.State) error {
@@ -479,10 +481,6 @@ resource "mesibo_message" "test" {
 	for _, tc := range ambiguous {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newTestEmulator(t, tc.opts)
-			e.addUserOutside(t, sender)
-			if tc.faults != nil {
-				e.SetFaults(1, tc.faults...)
-			}
 			var want []emulator.StateMessage
 			if tc.delivered {
 				want = append(want, sent)
@@ -491,6 +489,12 @@ resource "mesibo_message" "test" {
 				ProtoV6ProviderFactories: factoriesWith(fastRetries),
 				Steps: []resource.TestStep{
 					{
+						PreConfig: func() {
+							e.createUser(t, sender)
+							if tc.faults != nil {
+								e.SetFaults(1, tc.faults...)
+							}
+						},
 						Config: cfg(e, "max_retries = 5\n  "+tc.setting),
 						ExpectError: wrapped("Mesibo Message May Have Been Delivered", `The message from "bot@example.com" to user "alice@example.com" may have reached Mesibo`,
 							"so the message may have been delivered. It was not sent again", "the next terraform apply sends it again"),
