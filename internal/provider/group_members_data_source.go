@@ -27,7 +27,7 @@ func NewGroupMembersDataSource() datasource.DataSource { return &groupMembersDat
 type groupMembersDataSource struct{ data *providerData }
 
 type groupMembersDataSourceModel struct {
-	GID       types.Int64    `tfsdk:"gid"`
+	GID       wholeNumber    `tfsdk:"gid"`
 	Members   []memberObject `tfsdk:"members"`
 	Truncated types.Bool     `tfsdk:"truncated"`
 }
@@ -60,6 +60,7 @@ func (d *groupMembersDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			mesibo.MaxListCount),
 		Attributes: map[string]schema.Attribute{
 			"gid": schema.Int64Attribute{
+				CustomType:          wholeNumberType{},
 				MarkdownDescription: "The group's GID, at least 1.",
 				Required:            true,
 				Validators:          []validator.Int64{int64validator.AtLeast(1)},

@@ -41,7 +41,7 @@ type groupMembershipResource struct{ data *providerData }
 
 type groupMembershipModel struct {
 	ID        types.String `tfsdk:"id"`
-	GID       types.Int64  `tfsdk:"gid"`
+	GID       wholeNumber  `tfsdk:"gid"`
 	Members   types.Set    `tfsdk:"members"`
 	Exclusive types.Bool   `tfsdk:"exclusive"`
 }
@@ -71,7 +71,7 @@ func (m *groupMembershipModel) setMembers(addresses []string) {
 }
 
 func (m *groupMembershipModel) setGID(gid int64) {
-	m.GID = types.Int64Value(gid)
+	m.GID = wholeNumberValue(gid)
 	m.ID = types.StringValue(strconv.FormatInt(gid, 10))
 }
 
@@ -95,6 +95,7 @@ func (r *groupMembershipResource) Schema(_ context.Context, _ resource.SchemaReq
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"gid": schema.Int64Attribute{
+				CustomType:          wholeNumberType{},
 				MarkdownDescription: "The GID of the group, usually `mesibo_group.<name>.gid`, a positive number. Changing it replaces the membership.",
 				Required:            true,
 				Validators:          []validator.Int64{int64validator.AtLeast(1)},

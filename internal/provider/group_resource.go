@@ -49,9 +49,9 @@ type groupResourceModel struct {
 	ID                     types.String `tfsdk:"id"`
 	GID                    types.Int64  `tfsdk:"gid"`
 	Name                   types.String `tfsdk:"name"`
-	Flag                   types.Int64  `tfsdk:"flag"`
-	ExpirySeconds          types.Int64  `tfsdk:"expiry_seconds"`
-	ExpiryExtensionSeconds types.Int64  `tfsdk:"expiry_extension_seconds"`
+	Flag                   wholeNumber  `tfsdk:"flag"`
+	ExpirySeconds          wholeNumber  `tfsdk:"expiry_seconds"`
+	ExpiryExtensionSeconds wholeNumber  `tfsdk:"expiry_extension_seconds"`
 	Active                 types.Bool   `tfsdk:"active"`
 }
 
@@ -98,6 +98,7 @@ func (r *groupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 				Optional:            true,
 			},
 			"flag": schema.Int64Attribute{
+				CustomType:          wholeNumberType{},
 				MarkdownDescription: "The group's flags, a bit set, at least 0 (for example `2`: anyone can send). Defaults to `0`.",
 				Optional:            true,
 				Computed:            true,
@@ -105,6 +106,7 @@ func (r *groupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 				Validators:          []validator.Int64{int64validator.AtLeast(0)},
 			},
 			"expiry_seconds": schema.Int64Attribute{
+				CustomType: wholeNumberType{},
 				MarkdownDescription: fmt.Sprintf("How long the group lives, in seconds, at least 1. Defaults to `%d` (one year).",
 					defaultGroupExpirySeconds),
 				Optional:   true,
@@ -113,6 +115,7 @@ func (r *groupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},
 			"expiry_extension_seconds": schema.Int64Attribute{
+				CustomType:          wholeNumberType{},
 				MarkdownDescription: "How far activity in the group extends its expiry, in seconds. Defaults to `0`, disabled.",
 				Optional:            true,
 				Computed:            true,

@@ -48,10 +48,10 @@ type messageResourceModel struct {
 	ID            types.String `tfsdk:"id"`
 	From          types.String `tfsdk:"from"`
 	To            types.String `tfsdk:"to"`
-	GID           types.Int64  `tfsdk:"gid"`
+	GID           wholeNumber  `tfsdk:"gid"`
 	Message       types.String `tfsdk:"message"`
-	Type          types.Int64  `tfsdk:"type"`
-	ExpirySeconds types.Int64  `tfsdk:"expiry_seconds"`
+	Type          wholeNumber  `tfsdk:"type"`
+	ExpirySeconds wholeNumber  `tfsdk:"expiry_seconds"`
 	Triggers      types.Map    `tfsdk:"triggers"`
 	SentAt        types.String `tfsdk:"sent_at"`
 }
@@ -113,6 +113,7 @@ func (r *messageResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				PlanModifiers: replaceString,
 			},
 			"gid": schema.Int64Attribute{
+				CustomType: wholeNumberType{},
 				MarkdownDescription: "The GID of the group the message is for (`mesibo_group.support.gid`). Exactly one " +
 					"of `to` and `gid` must be set. Changing it sends the message again.",
 				Optional:      true,
@@ -126,6 +127,7 @@ func (r *messageResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				PlanModifiers:       replaceString,
 			},
 			"type": schema.Int64Attribute{
+				CustomType: wholeNumberType{},
 				MarkdownDescription: "The Mesibo message type, a number your apps give a meaning to, at least 0. When not " +
 					"set, Mesibo's default (`0`) applies. Changing it sends the message again.",
 				Optional:      true,
@@ -133,6 +135,7 @@ func (r *messageResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				PlanModifiers: replaceInt64,
 			},
 			"expiry_seconds": schema.Int64Attribute{
+				CustomType: wholeNumberType{},
 				MarkdownDescription: fmt.Sprintf("How long Mesibo keeps trying to deliver the message, in seconds, at "+
 					"least 1. Defaults to `%d` (one year). Changing it sends the message again.", defaultMessageExpirySeconds),
 				Optional:      true,

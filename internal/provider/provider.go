@@ -54,8 +54,8 @@ type providerModel struct {
 	AppToken              types.String  `tfsdk:"app_token"`
 	Endpoint              types.String  `tfsdk:"endpoint"`
 	AllowInsecureHTTP     types.Bool    `tfsdk:"allow_insecure_http"`
-	RequestTimeoutSeconds types.Int64   `tfsdk:"request_timeout_seconds"`
-	MaxRetries            types.Int64   `tfsdk:"max_retries"`
+	RequestTimeoutSeconds wholeNumber   `tfsdk:"request_timeout_seconds"`
+	MaxRetries            wholeNumber   `tfsdk:"max_retries"`
 	MaxRequestsPerSecond  types.Float64 `tfsdk:"max_requests_per_second"`
 }
 
@@ -90,12 +90,14 @@ func (p *mesiboProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Optional: true,
 			},
 			"request_timeout_seconds": schema.Int64Attribute{
+				CustomType: wholeNumberType{},
 				MarkdownDescription: fmt.Sprintf("How long one HTTP attempt may take, in seconds, before it is abandoned "+
 					"(and retried where that is safe). Defaults to `%d`.", defaultRequestTimeoutSeconds),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(1, 3600)},
 			},
 			"max_retries": schema.Int64Attribute{
+				CustomType: wholeNumberType{},
 				MarkdownDescription: fmt.Sprintf("How many times a transient failure (a network error, HTTP 429 or 5xx, "+
 					"a garbled answer) is retried, with exponential backoff honouring `Retry-After`. Only calls that are "+
 					"safe to repeat are retried: `groupadd` is repeated only when the request certainly did not reach "+

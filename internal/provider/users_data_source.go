@@ -28,7 +28,7 @@ type usersDataSource struct{ data *providerData }
 
 type usersDataSourceModel struct {
 	Address   types.String `tfsdk:"address"`
-	Limit     types.Int64  `tfsdk:"limit"`
+	Limit     wholeNumber  `tfsdk:"limit"`
 	Users     []userObject `tfsdk:"users"`
 	Truncated types.Bool   `tfsdk:"truncated"`
 }
@@ -54,6 +54,7 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				Validators: []validator.String{addressPatternValidator{}},
 			},
 			"limit": schema.Int64Attribute{
+				CustomType: wholeNumberType{},
 				MarkdownDescription: fmt.Sprintf("The most users to return, from 1 to %d (usersget's `count`; "+
 					"Terraform reserves the name `count`). Defaults to `%d`.", mesibo.MaxListCount, mesibo.MaxListCount),
 				Optional:   true,
@@ -97,7 +98,7 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		cfg.Address = types.StringValue(defaultUsersPattern)
 	}
 	if cfg.Limit.IsNull() {
-		cfg.Limit = types.Int64Value(mesibo.MaxListCount)
+		cfg.Limit = wholeNumberValue(mesibo.MaxListCount)
 	}
 	users, err := d.data.client.GetUsers(ctx, mesibo.GetUsersRequest{
 		Address: cfg.Address.ValueString(),

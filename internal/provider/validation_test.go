@@ -141,6 +141,9 @@ var validationCases = []validationCase{
 	{name: "group expiry_extension_seconds -1", config: groupWith("expiry_extension_seconds = -1"),
 		want: []string{"Invalid Attribute Value", "expiry_extension_seconds = -1", "Attribute expiry_extension_seconds value must be at least 0, got: -1"}},
 
+	{name: "group expiry_seconds 1.5", config: groupWith("expiry_seconds = 1.5"),
+		want: []string{"Invalid Attribute Value", "expiry_seconds = 1.5", "Attribute expiry_seconds value must be a whole number, got: 1.5"}},
+
 	// mesibo_group_membership
 	{name: "membership gid 0", config: `resource "mesibo_group_membership" "test" {
   gid     = 0
@@ -151,6 +154,20 @@ var validationCases = []validationCase{
   members = ["alice", "bob,carol"]
 }`, want: []string{"Invalid Mesibo Address", "members", `Address "bob,carol" contains a comma`, "must be a non-empty string with no asterisk"}},
 
+	{name: "membership gid 2.5", config: `resource "mesibo_group_membership" "test" {
+  gid     = 2.5
+  members = ["alice"]
+}`, want: []string{"Invalid Attribute Value", "gid", "= 2.5", "Attribute gid value must be a whole number, got: 2.5"}},
+	{name: "message type 0.5", config: `resource "mesibo_message" "test" {
+  from    = "alice"
+  to      = "bob"
+  message = "hi"
+  type    = 0.5
+}`, want: []string{"Invalid Attribute Value", "type", "= 0.5", "Attribute type value must be a whole number, got: 0.5"}},
+	{name: "group members gid 1.5", config: `data "mesibo_group_members" "test" {
+  gid = 1.5
+}`, want: []string{"Invalid Attribute Value", "gid = 1.5", "Attribute gid value must be a whole number, got: 1.5"}},
+
 	// data mesibo_users
 	{name: "users limit 0", config: `data "mesibo_users" "test" {
   limit = 0
@@ -158,6 +175,9 @@ var validationCases = []validationCase{
 	{name: "users limit 21", config: `data "mesibo_users" "test" {
   limit = 21
 }`, want: []string{"Invalid Attribute Value", "limit = 21", "Attribute limit value must be between 1 and 20, got: 21"}},
+	{name: "users limit 1.5", config: `data "mesibo_users" "test" {
+  limit = 1.5
+}`, want: []string{"Invalid Attribute Value", "limit = 1.5", "Attribute limit value must be a whole number, got: 1.5"}},
 	{name: "users address pattern whitespace", config: `data "mesibo_users" "test" {
   address = "alice *"
 }`, want: []string{"Invalid Address Pattern", `address = "alice *"`,
@@ -168,6 +188,8 @@ var validationCases = []validationCase{
 		want: []string{"Invalid Attribute Value", "request_timeout_seconds = 0", "Attribute request_timeout_seconds value must be between 1 and 3600, got: 0"}},
 	{name: "provider max_retries -1", provider: with("max_retries = -1"), config: callsTheAPI,
 		want: []string{"Invalid Attribute Value", "max_retries = -1", "Attribute max_retries value must be between 0 and 50, got: -1"}},
+	{name: "provider max_retries 1.5", provider: with("max_retries = 1.5"), config: callsTheAPI,
+		want: []string{"Invalid Attribute Value", "max_retries = 1.5", "Attribute max_retries value must be a whole number, got: 1.5"}},
 	{name: "provider http endpoint not loopback", config: callsTheAPI,
 		provider: func(e *testEmulator) string {
 			return fmt.Sprintf("provider \"mesibo\" {\n  endpoint  = %q\n  app_token = %q\n}\n", "http://mesibo.example.com/api.php", e.token)
