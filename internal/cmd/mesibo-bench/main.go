@@ -384,20 +384,23 @@ func (b *bench) measure(ctx context.Context) ([][]sample, error) {
 				}
 				if v.provider {
 					s.ProviderSeconds = res.elapsed.Seconds()
+					s.ProviderTotalCPU = res.totalCPU.Seconds()
 					s.Calls = res.calls.ByOp
 					s.Faults = res.calls.Faults
 					s.PeakRSSKiB = res.peakKiB
 					s.ProviderCPU = res.cpu.Seconds()
 				} else {
 					s.FloorSeconds = res.elapsed.Seconds()
+					s.FloorCPU = res.totalCPU.Seconds()
 					if n := res.calls.total(); n != 0 {
 						return nil, fmt.Errorf("repeat %d, %s: the floor made %d API calls", r, ph.name, n)
 					}
 				}
 			}
-			fmt.Fprintf(b.stderr, "repeat %d/%d  %-22s provider %7.2fs  floor %7.2fs  %s  %d API calls\n",
-				r, b.o.repeats, ph.name, s.ProviderSeconds, s.FloorSeconds,
-				times(ratio(s.ProviderSeconds, s.FloorSeconds)), callCounts{ByOp: s.Calls}.total())
+			fmt.Fprintf(b.stderr, "repeat %d/%d  %-21s provider %7.2fs  floor %7.2fs  %6s  CPU %6.2fs / %6.2fs  %6s  %5d API calls  provider CPU %6.2fs, peak RSS %4.0f MiB\n",
+				r, b.o.repeats, ph.name, s.ProviderSeconds, s.FloorSeconds, times(ratio(s.ProviderSeconds, s.FloorSeconds)),
+				s.ProviderTotalCPU, s.FloorCPU, times(ratio(s.ProviderTotalCPU, s.FloorCPU)),
+				callCounts{ByOp: s.Calls}.total(), s.ProviderCPU, float64(s.PeakRSSKiB)/1024)
 			samples[i] = append(samples[i], s)
 		}
 	}
@@ -411,9 +414,12 @@ func slug(name string) string {
 
 type runResult struct {
 	elapsed time.Duration
-	calls   callCounts
-	peakKiB int64
-	cpu     time.Duration
+	// totalCPU is the CPU time of Terraform and of the providers it ran
+	// and waited for, from the rusage of Terraform's process.
+	totalCPU time.Duration
+	calls    callCounts
+	peakKiB  int64
+	cpu      time.Duration // of the provider processes alone, sampled
 }
 
 // terraformRun runs one Terraform command in dir, timing it and watching
@@ -465,7 +471,13 @@ func (b *bench) terraformRun(ctx context.Context, dir string, ph phase, profile 
 	if err != nil {
 		return runResult{}, err
 	}
-	return runResult{elapsed: elapsed, calls: diffStats(before, after), peakKiB: peak, cpu: cpu}, nil
+	return runResult{
+		elapsed:  elapsed,
+		totalCPU: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(),
+		calls:    diffStats(before, after),
+		peakKiB:  peak,
+		cpu:      cpu,
+	}, nil
 }
 
 // tail is the last n lines of a file.

@@ -162,6 +162,9 @@ func TestRunSmall(t *testing.T) {
 		if p.Ratio != p.ProviderSeconds/p.FloorSeconds || p.IdealSeconds != p.FloorSeconds {
 			t.Errorf("%s: ratio %v of %v / %v, ideal %v at latency 0", p.Phase, p.Ratio, p.ProviderSeconds, p.FloorSeconds, p.IdealSeconds)
 		}
+		if p.ProviderRunCPU <= 0 || p.FloorRunCPU <= 0 || p.ProviderRunCPU < p.ProviderCPU {
+			t.Errorf("%s: CPU of the runs %v / %v, of the provider alone %v", p.Phase, p.ProviderRunCPU, p.FloorRunCPU, p.ProviderCPU)
+		}
 		if runtime.GOOS == "linux" && p.PeakRSSMiB <= 0 {
 			t.Errorf("%s: no peak RSS of the provider", p.Phase)
 		}

@@ -12,13 +12,18 @@ import (
 // sample is one repeat of one phase: the provider's configuration and the
 // floor's, run one after the other.
 type sample struct {
-	Repeat          int            `json:"repeat"`
-	ProviderSeconds float64        `json:"provider_seconds"`
-	FloorSeconds    float64        `json:"floor_seconds"`
-	Calls           map[string]int `json:"calls_by_op"`
-	Faults          int            `json:"faults"`
-	PeakRSSKiB      int64          `json:"provider_peak_rss_kib"`
-	ProviderCPU     float64        `json:"provider_cpu_seconds"`
+	Repeat          int     `json:"repeat"`
+	ProviderSeconds float64 `json:"provider_seconds"`
+	FloorSeconds    float64 `json:"floor_seconds"`
+	// ProviderTotalCPU and FloorCPU are the CPU time of each run's
+	// Terraform, the providers included: unlike the times, they hardly
+	// change with how busy the machine is.
+	ProviderTotalCPU float64        `json:"provider_run_cpu_seconds"`
+	FloorCPU         float64        `json:"floor_run_cpu_seconds"`
+	Calls            map[string]int `json:"calls_by_op"`
+	Faults           int            `json:"faults"`
+	PeakRSSKiB       int64          `json:"provider_peak_rss_kib"`
+	ProviderCPU      float64        `json:"provider_cpu_seconds"`
 }
 
 // phaseSummary is the median of a phase's samples.
@@ -28,7 +33,11 @@ type phaseSummary struct {
 	FloorSeconds    float64 `json:"floor_seconds"`
 	// Ratio is the median of the samples' provider/floor ratios (each
 	// sample's two runs were taken side by side).
-	Ratio float64 `json:"ratio"`
+	Ratio          float64 `json:"ratio"`
+	ProviderRunCPU float64 `json:"provider_run_cpu_seconds"`
+	FloorRunCPU    float64 `json:"floor_run_cpu_seconds"`
+	// CPURatio is the median of the samples' ratios of CPU times.
+	CPURatio float64 `json:"cpu_ratio"`
 	// IdealSeconds is floor + API calls x latency / parallelism: the floor
 	// plus the time the calls must wait for the API at best.
 	IdealSeconds float64 `json:"ideal_seconds"`
@@ -71,7 +80,7 @@ func idealSeconds(floorSeconds float64, calls int, latency time.Duration, parall
 }
 
 func summarize(phase string, samples []sample, latency time.Duration, parallelism int) phaseSummary {
-	var prov, floor, ratios, ideals, idealRatios, calls, faults, rss, cpu []float64
+	var prov, floor, ratios, ideals, idealRatios, calls, faults, rss, cpu, provCPU, floorCPU, cpuRatios []float64
 	ops := map[string][]float64{}
 	for _, s := range samples {
 		n := 0
@@ -88,6 +97,9 @@ func summarize(phase string, samples []sample, latency time.Duration, parallelis
 		faults = append(faults, float64(s.Faults))
 		rss = append(rss, float64(s.PeakRSSKiB))
 		cpu = append(cpu, s.ProviderCPU)
+		provCPU = append(provCPU, s.ProviderTotalCPU)
+		floorCPU = append(floorCPU, s.FloorCPU)
+		cpuRatios = append(cpuRatios, ratio(s.ProviderTotalCPU, s.FloorCPU))
 	}
 	for _, s := range samples {
 		for op := range s.Calls {
@@ -111,6 +123,9 @@ func summarize(phase string, samples []sample, latency time.Duration, parallelis
 		ProviderSeconds: median(prov),
 		FloorSeconds:    median(floor),
 		Ratio:           median(ratios),
+		ProviderRunCPU:  median(provCPU),
+		FloorRunCPU:     median(floorCPU),
+		CPURatio:        median(cpuRatios),
 		IdealSeconds:    median(ideals),
 		RatioToIdeal:    median(idealRatios),
 		APICalls:        int(math.Round(median(calls))),
@@ -163,19 +178,21 @@ func writeTable(w io.Writer, r report) error {
 	for _, p := range r.Phases {
 		width = max(width, len(p.Phase))
 	}
-	fmt.Fprintf(w, "%-*s  %10s  %8s  %6s  %8s  %6s  %9s  %7s  %12s  %14s\n", width, "phase",
-		"provider s", "floor s", "ratio", "ideal s", "/ideal", "API calls", "retries", "peak RSS MiB", "provider CPU s")
+	fmt.Fprintf(w, "%-*s  %10s  %8s  %6s  %8s  %6s  %10s  %9s  %9s  %9s  %7s  %12s  %14s\n", width, "phase",
+		"provider s", "floor s", "ratio", "ideal s", "/ideal", "prov CPU s", "floor CPU", "CPU ratio",
+		"API calls", "retries", "peak RSS MiB", "provider CPU s")
 	for _, p := range r.Phases {
-		fmt.Fprintf(w, "%-*s  %10.2f  %8.2f  %6s  %8.2f  %6s  %9d  %7d  %12.0f  %14.2f\n", width, p.Phase,
+		fmt.Fprintf(w, "%-*s  %10.2f  %8.2f  %6s  %8.2f  %6s  %10.2f  %9.2f  %9s  %9d  %7d  %12.0f  %14.2f\n", width, p.Phase,
 			p.ProviderSeconds, p.FloorSeconds, times(p.Ratio), p.IdealSeconds, times(p.RatioToIdeal),
-			p.APICalls, p.Retries, p.PeakRSSMiB, p.ProviderCPU)
+			p.ProviderRunCPU, p.FloorRunCPU, times(p.CPURatio), p.APICalls, p.Retries, p.PeakRSSMiB, p.ProviderCPU)
 	}
 	fmt.Fprintln(w, "\nAPI calls by op:")
 	for _, p := range r.Phases {
 		fmt.Fprintf(w, "  %-*s  %s\n", width, p.Phase, formatOps(p.CallsByOp))
 	}
 	_, err := fmt.Fprintln(w, "\nratio = provider / floor (terraform_data, same graph); ideal = floor + API calls x latency / parallelism;\n"+
-		"retries = faults the emulator injected; peak RSS and CPU of the provider processes, sampled from /proc.")
+		"prov CPU and floor CPU = CPU time of the whole run, Terraform and provider, which a busy machine hardly changes;\n"+
+		"retries = faults the emulator injected; peak RSS and CPU of the provider processes alone, sampled from /proc.")
 	return err
 }
 

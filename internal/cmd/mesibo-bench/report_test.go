@@ -84,15 +84,18 @@ func TestIdealAndRatios(t *testing.T) {
 
 func TestSummarize(t *testing.T) {
 	samples := []sample{
-		{Repeat: 1, ProviderSeconds: 12, FloorSeconds: 10, Calls: map[string]int{"usersget": 100}, PeakRSSKiB: 2048, ProviderCPU: 3},
-		{Repeat: 2, ProviderSeconds: 30, FloorSeconds: 20, Calls: map[string]int{"usersget": 100, "userset": 2}, Faults: 4, PeakRSSKiB: 4096, ProviderCPU: 5},
-		{Repeat: 3, ProviderSeconds: 11, FloorSeconds: 10, Calls: map[string]int{"usersget": 100}, PeakRSSKiB: 3072, ProviderCPU: 4},
+		{Repeat: 1, ProviderSeconds: 12, FloorSeconds: 10, ProviderTotalCPU: 6, FloorCPU: 4, Calls: map[string]int{"usersget": 100}, PeakRSSKiB: 2048, ProviderCPU: 3},
+		{Repeat: 2, ProviderSeconds: 30, FloorSeconds: 20, ProviderTotalCPU: 5, FloorCPU: 4, Calls: map[string]int{"usersget": 100, "userset": 2}, Faults: 4, PeakRSSKiB: 4096, ProviderCPU: 5},
+		{Repeat: 3, ProviderSeconds: 11, FloorSeconds: 10, ProviderTotalCPU: 4, FloorCPU: 4, Calls: map[string]int{"usersget": 100}, PeakRSSKiB: 3072, ProviderCPU: 4},
 	}
 	s := summarize("no-op plan", samples, 100*time.Millisecond, 10)
 	// The ratio is the median of each repeat's own ratio (1.2, 1.5, 1.1),
 	// not the ratio of the medians (12/10).
 	if s.Ratio != 1.2 || s.ProviderSeconds != 12 || s.FloorSeconds != 10 {
 		t.Errorf("ratio %v of %v/%v, want 1.2 of 12/10", s.Ratio, s.ProviderSeconds, s.FloorSeconds)
+	}
+	if s.CPURatio != 1.25 || s.ProviderRunCPU != 5 || s.FloorRunCPU != 4 {
+		t.Errorf("CPU %v / %v, ratio %v; want 5 / 4 and the median ratio 1.25", s.ProviderRunCPU, s.FloorRunCPU, s.CPURatio)
 	}
 	// Ideals: 10+1, 20+1.02, 10+1 s.
 	if s.IdealSeconds != 11 || math.Abs(s.RatioToIdeal-12.0/11) > 1e-9 {
@@ -112,7 +115,7 @@ func TestWriteTable(t *testing.T) {
 		Options: reportOptions{Users: 1000, Groups: 50, Members: 20, Keys: "map", BigGroup: 1000, UpdatePercent: 10, Repeats: 3, LatencyMS: 20, Parallelism: 10},
 		Phases: []phaseSummary{
 			{Phase: "create", ProviderSeconds: 12.5, FloorSeconds: 10, Ratio: 1.25, IdealSeconds: 14, RatioToIdeal: 0.89,
-				APICalls: 2100, CallsByOp: map[string]int{"useradd": 1000, "usersget": 1000, "groupadd": 50, "groupeditmembers": 50}, PeakRSSMiB: 61},
+				ProviderRunCPU: 20.5, FloorRunCPU: 16.4, CPURatio: 1.25, APICalls: 2100, CallsByOp: map[string]int{"useradd": 1000, "usersget": 1000, "groupadd": 50, "groupeditmembers": 50}, PeakRSSMiB: 61},
 			{Phase: "plan -refresh=false", ProviderSeconds: 5, FloorSeconds: 4.5, Ratio: 1.11, IdealSeconds: 4.5, RatioToIdeal: 1.11},
 		},
 	}
@@ -124,7 +127,7 @@ func TestWriteTable(t *testing.T) {
 	for _, want := range []string{
 		"1000 users (map keys), 50 groups x 20 members", "latency 20ms, -parallelism=10, median of 3", "2 CPUs (AMD EPYC)",
 		"load average before: 1.00 0.50 0.25; after: 2.00 1.00 0.50",
-		"create                    12.50     10.00   1.25x     14.00   0.89x       2100",
+		"create                    12.50     10.00   1.25x     14.00   0.89x       20.50      16.40      1.25x       2100",
 		"useradd=1000 usersget=1000 groupadd=50 groupeditmembers=50",
 		"plan -refresh=false  ",
 	} {
