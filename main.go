@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 
@@ -19,6 +20,15 @@ import (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
+// gcPercent is the garbage collector's target unless GOGC says otherwise.
+// The provider allocates many short-lived values per resource and RPC (the
+// framework decodes and encodes every plan and state) over a small live
+// heap, so at Go's default of 100 the collector took 30% of the provider's
+// CPU time in a plan of 1,000 users. At 200 it took 18%, and the provider's
+// CPU time fell from 4.0 s to 3.2 s, for a peak RSS of 127 MiB instead of
+// 104 MiB (400 saved no more CPU, for 179 MiB). `make bench` reports both.
+const gcPercent = 200
+
 // providerAddress is the provider's source address in the Terraform Registry.
 const providerAddress = "registry.terraform.io/mesibo-community/mesibo"
 
@@ -29,16 +39,19 @@ const providerAddress = "registry.terraform.io/mesibo-community/mesibo"
 const envCPUProfile = "MESIBO_PROVIDER_CPU_PROFILE"
 
 func main() {
-	var debug bool
-	flag.BoolVar(&debug, "debug", false, "start the provider with support for debuggers such as delve")
+	var withDebugger bool
+	flag.BoolVar(&withDebugger, "debug", false, "start the provider with support for debuggers such as delve")
 	flag.Parse()
 
-	if err := run(debug); err != nil {
+	if err := run(withDebugger); err != nil {
 		log.Fatal(err.Error())
 	}
 }
 
-func run(debug bool) error {
+func run(withDebugger bool) error {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	if prefix := os.Getenv(envCPUProfile); prefix != "" {
 		stop, err := startCPUProfile(prefix)
 		if err != nil {
@@ -48,10 +61,10 @@ func run(debug bool) error {
 	}
 
 	var opts []tf6server.ServeOpt
-	if debug {
+	if withDebugger {
 		opts = append(opts, tf6server.WithManagedDebug())
 	}
-	if off := quietLogLevels(debug, os.Environ()); off != nil {
+	if off := quietLogLevels(withDebugger, os.Environ()); off != nil {
 		for name, level := range off {
 			if err := os.Setenv(name, level); err != nil {
 				return err
