@@ -71,12 +71,12 @@ func TestAccProviderLogsOnlyWhenAskedFor(t *testing.T) {
 
 	// Terraform runs a wrapper that sends the provider's stderr, where its
 	// log lines go, to the file that the test names for each command.
-	real := filepath.Join(tmp, "real", "terraform-provider-mesibo")
-	if out, err := exec.Command("go", "build", "-o", real, ".").CombinedOutput(); err != nil {
+	built := filepath.Join(tmp, "real", "terraform-provider-mesibo")
+	if out, err := exec.Command("go", "build", "-o", built, ".").CombinedOutput(); err != nil {
 		t.Fatalf("building the provider: %v\n%s", err, out)
 	}
 	plugins := filepath.Join(tmp, "plugins")
-	wrapper := "#!/bin/sh\nexec '" + real + "' \"$@\" 2>>\"$MESIBO_TEST_PROVIDER_STDERR\"\n"
+	wrapper := "#!/bin/sh\nexec '" + built + "' \"$@\" 2>>\"$MESIBO_TEST_PROVIDER_STDERR\"\n"
 	writeFile(t, filepath.Join(plugins, "terraform-provider-mesibo"), wrapper, 0o755)
 	rc := filepath.Join(tmp, "terraformrc")
 	writeFile(t, rc, "provider_installation {\n  dev_overrides {\n    \"mesibo-community/mesibo\" = \""+plugins+

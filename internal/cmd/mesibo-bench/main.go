@@ -604,7 +604,7 @@ func startEmulator(ctx context.Context, bin string, args []string, logPath strin
 	case err := <-waited:
 		_ = logFile.Close()
 		log, _ := os.ReadFile(logPath)
-		return "", nil, fmt.Errorf("the emulator exited before listening (%v): %s", err, bytes.TrimSpace(log))
+		return "", nil, fmt.Errorf("the emulator exited before listening (%w): %s", err, bytes.TrimSpace(log))
 	case <-time.After(30 * time.Second):
 		_ = stop()
 		return "", nil, errors.New("the emulator did not listen within 30s")
