@@ -212,3 +212,19 @@ func randomHex(t *testing.T) string {
 	}
 	return hex.EncodeToString(b)
 }
+
+func TestStartCPUProfile(t *testing.T) {
+	prefix := filepath.Join(t.TempDir(), "plan")
+	stop, err := startCPUProfile(prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	b, err := os.ReadFile(fmt.Sprintf("%s.%d.pprof", prefix, os.Getpid()))
+	if err != nil || len(b) == 0 {
+		t.Fatalf("no profile written: %v", err)
+	}
+	if _, err := startCPUProfile(filepath.Join(t.TempDir(), "missing", "plan")); err == nil || !strings.Contains(err.Error(), envCPUProfile) {
+		t.Fatalf("an unwritable profile should fail naming %s, got %v", envCPUProfile, err)
+	}
+}
