@@ -517,6 +517,10 @@ func TestAccGroupMembership_moveBetweenResources(t *testing.T) {
 			step(nil, l("u2", "u3", "u6"), "a", l("u2", "u3", "u6"), "remove u1,u2", "add u2,u6"),
 			step(l("u1", "u2"), l("u2", "u3"), "b", l("u1", "u2", "u3"), "add u1,u2", "remove u6"),
 			step(nil, l("u2", "u3", "u7"), "b", l("u2", "u3", "u7"), "add u7", "remove u1"),
+			// Destroying a, every member of which b lists too, while b
+			// changes and after it, removes nothing.
+			step(l("u2", "u3"), l("u2", "u3", "u7"), "b", l("u2", "u3", "u7"), "add u2,u3"),
+			step(nil, l("u2", "u3", "u8"), "b", l("u2", "u3", "u8"), "add u8", "remove u7"),
 		},
 	})
 }
