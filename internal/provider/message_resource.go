@@ -181,11 +181,7 @@ func (r *messageResource) Create(ctx context.Context, req resource.CreateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id, err := newMessageID()
-	if err != nil {
-		resp.Diagnostics.AddError(summarySendMessage, "Could not make an identifier for the message; nothing was sent: "+err.Error())
-		return
-	}
+	id := newMessageID()
 	if err := r.data.client.SendMessage(ctx, plan.messageRequest()); err != nil {
 		addSendError(&resp.Diagnostics, plan, err)
 		return
@@ -243,13 +239,12 @@ func messageMayBeDelivered(err error) bool {
 	return errors.As(err, &te) && te.MaybeProcessed
 }
 
-// newMessageID returns a random identifier for one send.
-func newMessageID() (string, error) {
+// newMessageID returns a random identifier for one send. crypto/rand.Read
+// never returns an error: it crashes the program rather than return one.
+func newMessageID() string {
 	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(b), nil
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // Read keeps the state as it is: Mesibo cannot read a message back, so there
