@@ -34,6 +34,7 @@ func TestAddAPIError(t *testing.T) {
 		{"refused with 404", clientError(t, answerStatus(404), nil), "refused the request with HTTP 404"},
 		{"not TLS", clientError(t, answerStatus(200), func(c *mesibo.Config) { c.Endpoint = strings.Replace(c.Endpoint, "http:", "https:", 1) }), "No retry can cure that"},
 		{"refused request", &mesibo.APIError{Op: "userset", Code: "BADPARA", Cause: "bad flag"}, "error code below says why"},
+		{"invalid request", fmt.Errorf("mesibo useradd: address %q: %w", "a,b", mesibo.ErrInvalidRequest), "refused before anything was sent"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

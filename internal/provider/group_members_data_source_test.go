@@ -131,3 +131,24 @@ data "mesibo_group_members" "test" {
 		}},
 	})
 }
+
+// TestAccGroupMembersDataSource_refusedListing: a listing that Mesibo refuses
+// is an error that names the group and ends with Mesibo's answer, not a "not
+// found".
+func TestAccGroupMembersDataSource_refusedListing(t *testing.T) {
+	e := newTestEmulator(t, emulator.Options{})
+	rec := &apiRecorder{}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: failingProvider(rec),
+		Steps: []resource.TestStep{{
+			PreConfig: func() { rec.set(nil, refuseOps("groupgetmembers")) },
+			Config: e.providerBlock("max_retries = 1") + `
+data "mesibo_group_members" "test" {
+  gid = 987654321
+}
+`,
+			ExpectError: wrapped(summaryReadGroupMembers, "Could not list the members of group 987654321.",
+				"Mesibo refused the request", "mesibo groupgetmembers failed: REFUSED"),
+		}},
+	})
+}

@@ -84,3 +84,37 @@ data "mesibo_user" "bad" {
 		t.Errorf("an invalid address made %d API calls, want none", n)
 	}
 }
+
+// TestAccUserDataSource_refusedLookup: a lookup that Mesibo refuses is an
+// error that names the address and ends with Mesibo's answer, not a "not
+// found"; once Mesibo answers, the user is found.
+func TestAccUserDataSource_refusedLookup(t *testing.T) {
+	e := newTestEmulator(t, emulator.Options{})
+	rec := &apiRecorder{}
+	config := e.providerBlock("max_retries = 1") + `
+data "mesibo_user" "ann" {
+  address = "ann@example.com"
+}
+`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: failingProvider(rec),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					e.createUser(t, "ann@example.com")
+					rec.set(nil, refuseOps("usersget"))
+				},
+				Config: config,
+				ExpectError: wrapped(summaryReadUser, `Could not look up user "ann@example.com".`, "Mesibo refused the request",
+					"mesibo usersget failed: REFUSED"),
+			},
+			{
+				PreConfig: func() { rec.set(nil, nil) },
+				Config:    config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.mesibo_user.ann", tfjsonpath.New("app_id"), knownvalue.StringExact("app")),
+				},
+			},
+		},
+	})
+}
