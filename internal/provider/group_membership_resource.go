@@ -42,7 +42,7 @@ type groupMembershipResource struct{ data *providerData }
 type groupMembershipModel struct {
 	ID        types.String `tfsdk:"id"`
 	GID       wholeNumber  `tfsdk:"gid"`
-	Members   types.Set    `tfsdk:"members"`
+	Members   addressSet   `tfsdk:"members"`
 	Exclusive types.Bool   `tfsdk:"exclusive"`
 }
 
@@ -67,7 +67,7 @@ func (m *groupMembershipModel) setMembers(addresses []string) {
 	for _, a := range sorted {
 		elems = append(elems, types.StringValue(a))
 	}
-	m.Members = types.SetValueMust(types.StringType, elems)
+	m.Members = addressSet{SetValue: types.SetValueMust(types.StringType, elems)}
 }
 
 func (m *groupMembershipModel) setGID(gid int64) {
@@ -105,6 +105,7 @@ func (r *groupMembershipResource) Schema(_ context.Context, _ resource.SchemaReq
 				MarkdownDescription: "The addresses of the members, each " + addressRules + ". They need not be " +
 					"`mesibo_user` resources, but referring to `mesibo_user.<name>.address` makes Terraform create the " +
 					"users first.",
+				CustomType:  addressSetTypeOf,
 				ElementType: types.StringType,
 				Required:    true,
 				Validators:  []validator.Set{setvalidator.NoNullValues(), setvalidator.ValueStringsAre(addressValidator{})},

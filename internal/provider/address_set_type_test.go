@@ -1,0 +1,90 @@
+package provider
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+func addressesOf(as ...string) addressSet {
+	elems := make([]attr.Value, 0, len(as))
+	for _, a := range as {
+		elems = append(elems, types.StringValue(a))
+	}
+	return addressSet{SetValue: types.SetValueMust(types.StringType, elems)}
+}
+
+// Terraform sees a set of strings, and values go to Terraform and back
+// unchanged.
+func TestAddressSetTypeIsASetOfStrings(t *testing.T) {
+	ctx := context.Background()
+	want := tftypes.Set{ElementType: tftypes.String}
+	if got := addressSetTypeOf.TerraformType(ctx); !got.Equal(want) {
+		t.Fatalf("Terraform sees %s, want %s", got, want)
+	}
+	for _, v := range []addressSet{
+		addressesOf("b@example.com", "a@example.com"),
+		addressesOf(),
+		{SetValue: types.SetNull(types.StringType)},
+		{SetValue: types.SetUnknown(types.StringType)},
+	} {
+		raw, err := v.ToTerraformValue(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := addressSetTypeOf.ValueFromTerraform(ctx, raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !back.Equal(v) || !back.Type(ctx).Equal(addressSetTypeOf) {
+			t.Errorf("%s came back from Terraform as %s of type %s", v, back, back.Type(ctx))
+		}
+	}
+}
+
+// Two sets are equal, and semantically equal, when they hold the same
+// strings in any order, as plain sets of strings are: the framework then
+// keeps the prior value, which is the same value. Any difference in the
+// strings, their number or the sets' state makes them different.
+func TestAddressSetEquality(t *testing.T) {
+	ctx := context.Background()
+	null, unknown := addressSet{SetValue: types.SetNull(types.StringType)}, addressSet{SetValue: types.SetUnknown(types.StringType)}
+	for _, c := range []struct {
+		name string
+		a, b addressSet
+		same bool
+	}{
+		{"same order", addressesOf("a", "b", "c"), addressesOf("a", "b", "c"), true},
+		{"another order", addressesOf("c", "a", "b"), addressesOf("a", "b", "c"), true},
+		{"both empty", addressesOf(), addressesOf(), true},
+		{"one more", addressesOf("a", "b"), addressesOf("a", "b", "c"), false},
+		{"one other", addressesOf("a", "b", "x"), addressesOf("a", "b", "c"), false},
+		{"case matters", addressesOf("A"), addressesOf("a"), false},
+		{"null and empty", null, addressesOf(), false},
+		{"both null", null, null, true},
+		{"unknown and empty", unknown, addressesOf(), false},
+		{"both unknown", unknown, unknown, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got, want := c.a.Equal(c.b), c.a.SetValue.Equal(c.b.SetValue); got != want || got != c.same {
+				t.Errorf("%s.Equal(%s) = %v; the plain sets' Equal says %v; want %v", c.a, c.b, got, want, c.same)
+			}
+			if got := c.b.Equal(c.a); got != c.same {
+				t.Errorf("%s.Equal(%s) = %v, want %v", c.b, c.a, got, c.same)
+			}
+			if c.a.IsNull() || c.a.IsUnknown() || c.b.IsNull() || c.b.IsUnknown() {
+				return // the framework compares only known values semantically
+			}
+			got, diags := c.a.SetSemanticEquals(ctx, c.b)
+			if diags.HasError() || got != c.same {
+				t.Errorf("%s.SetSemanticEquals(%s) = %v %v, want %v", c.a, c.b, got, diags, c.same)
+			}
+		})
+	}
+	if addressesOf("a").Equal(types.SetValueMust(types.StringType, []attr.Value{types.StringValue("a")})) {
+		t.Error("an addressSet equals a value of another type")
+	}
+}
