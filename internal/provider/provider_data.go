@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
@@ -51,6 +52,23 @@ func providerDataFrom(raw any, diags *diag.Diagnostics) *providerData {
 		return nil
 	}
 	return data
+}
+
+// attributeGetter is a plan or a state.
+type attributeGetter interface {
+	GetAttribute(ctx context.Context, p path.Path, target any) diag.Diagnostics
+}
+
+// getAttributes reads attributes of a plan or a state into the fields that
+// fields names them with, leaving the others as they are. Where a few
+// attributes will do, this costs a fraction of decoding the whole model,
+// for which the framework examines every field of the model anew.
+func getAttributes(ctx context.Context, from attributeGetter, fields map[string]any) diag.Diagnostics {
+	var diags diag.Diagnostics
+	for name, field := range fields {
+		diags.Append(from.GetAttribute(ctx, path.Root(name), field)...)
+	}
+	return diags
 }
 
 // clientLogger sends the client's log lines to Terraform's log through tflog.

@@ -57,6 +57,15 @@ type userResourceModel struct {
 	AccessToken           types.String `tfsdk:"access_token"`
 }
 
+// tokenSettingFields pairs the attributes that rotationNeeded and
+// tokenSettingsUnknown look at with their fields in m, for getAttributes.
+func (m *userResourceModel) tokenSettingFields() map[string]any {
+	return map[string]any{
+		"app_id": &m.AppID, "token_expiry_minutes": &m.TokenExpiryMinutes, "max_groups": &m.MaxGroups,
+		"token_rotation_triggers": &m.TokenRotationTriggers,
+	}
+}
+
 // addUserRequest is the one converter from the model to useradd.
 func (m userResourceModel) addUserRequest() mesibo.AddUserRequest {
 	return mesibo.AddUserRequest{

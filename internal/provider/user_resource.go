@@ -424,10 +424,17 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return // create or destroy
 	}
+	// Only the first plan after an import gets a warning: the whole models
+	// are read only for it.
+	var settings userResourceModel
+	resp.Diagnostics.Append(getAttributes(ctx, req.State, settings.tokenSettingFields())...)
+	if resp.Diagnostics.HasError() || !settings.tokenSettingsUnknown() {
+		return
+	}
 	var plan, state userResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !state.tokenSettingsUnknown() {
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	summary, detail := importedUserPlanWarning(plan, state)
@@ -488,9 +495,11 @@ func (accessTokenPlanModifier) PlanModifyString(ctx context.Context, req planmod
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return // create or destroy
 	}
+	// Every plan of every user runs this: it reads only the attributes
+	// that rotationNeeded compares, not the whole models.
 	var plan, state userResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getAttributes(ctx, req.Plan, plan.tokenSettingFields())...)
+	resp.Diagnostics.Append(getAttributes(ctx, req.State, state.tokenSettingFields())...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
