@@ -66,6 +66,14 @@ func (m *userResourceModel) tokenSettingFields() map[string]any {
 	}
 }
 
+// readFields pairs the attributes that a refresh looks at, and that
+// mergeRead may change, with their fields in m, for getAttributes.
+func (m *userResourceModel) readFields() map[string]any {
+	return map[string]any{
+		"id": &m.ID, "uid": &m.UID, "address": &m.Address, "app_id": &m.AppID, "active": &m.Active, "flag": &m.Flag,
+	}
+}
+
 // addUserRequest is the one converter from the model to useradd.
 func (m userResourceModel) addUserRequest() mesibo.AddUserRequest {
 	return mesibo.AddUserRequest{
@@ -93,8 +101,10 @@ func (m *userResourceModel) setUID(uid int64) {
 }
 
 // mergeRead takes what the API says about the user into the state. Fields
-// the API did not send keep their state values.
-func (m *userResourceModel) mergeRead(obj userObject) {
+// the API did not send keep their state values. It reports whether any
+// field changed.
+func (m *userResourceModel) mergeRead(obj userObject) (changed bool) {
+	before := *m
 	if !obj.UID.IsNull() {
 		m.setUID(obj.UID.ValueInt64())
 	}
@@ -107,6 +117,8 @@ func (m *userResourceModel) mergeRead(obj userObject) {
 	if !obj.Flag.IsNull() {
 		m.Flag = wholeNumber{Int64Value: obj.Flag}
 	}
+	return !m.ID.Equal(before.ID) || !m.UID.Equal(before.UID) || !m.AppID.Equal(before.AppID) ||
+		!m.Active.Equal(before.Active) || !m.Flag.Equal(before.Flag)
 }
 
 // tokenSettingsUnknown reports whether the state holds none of the settings

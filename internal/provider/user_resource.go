@@ -218,8 +218,12 @@ func definitelyRefused(err error) bool {
 
 func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	ctx = r.data.logContext(ctx)
+	// Only the attributes that Read looks at and may change; the state is
+	// written only when Mesibo reports something else. One attribute costs
+	// a fraction of decoding or encoding the whole model, which every
+	// user's refresh did both of.
 	var state userResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getAttributes(ctx, req.State, state.readFields())...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -242,8 +246,18 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	state.mergeRead(userObjectFromAPI(*user))
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	obj := userObjectFromAPI(*user)
+	if !state.mergeRead(obj) {
+		return // Mesibo confirms the state, of which resp.State is a copy
+	}
+	// Drift, or the first refresh after an import: the whole state, merged.
+	var whole userResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &whole)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	whole.mergeRead(obj)
+	resp.Diagnostics.Append(resp.State.Set(ctx, whole)...)
 }
 
 func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
