@@ -107,13 +107,9 @@ func quietLogLevels(debug bool, environ []string) map[string]string {
 		"TF_LOG_SDK":           "OFF", // terraform-plugin-go's root logger
 		"TF_LOG_SDK_PROTO":     "OFF", // terraform-plugin-go's protocol logger
 		"TF_LOG_SDK_FRAMEWORK": "OFF", // terraform-plugin-framework
-		providerLogEnv:         "OFF", // this provider's own tflog lines
+		provider.LogLevelEnv:   "OFF", // this provider's own tflog lines, and its API client's
 	}
 }
-
-// providerLogEnv sets the level of the provider's own logger:
-// terraform-plugin-go names it after the type in providerAddress.
-const providerLogEnv = "TF_LOG_PROVIDER_MESIBO"
 
 // logsRequestedBy reports whether an environment variable of that name asks
 // for provider logs: TF_LOG and TF_LOG_PROVIDER make Terraform keep them,

@@ -87,7 +87,8 @@ type Config struct {
 	// MaxRequestsPerSecond limits the requests of the whole client, retries
 	// included, spaced evenly; zero means no limit.
 	MaxRequestsPerSecond float64
-	// Logger receives debug and trace lines; none are written when nil.
+	// Logger receives debug and trace lines; none are written when nil,
+	// and the costlier ones are not even built.
 	Logger Logger
 }
 
@@ -368,7 +369,9 @@ func (c *Client) attempt(ctx context.Context, op, body string, out any) attemptR
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 
-	c.trace(ctx, "Mesibo API request", map[string]any{"op": op, "endpoint": c.endpoint, "parameters": c.describeParams(body)})
+	if c.log != nil { // describing the parameters parses the body again
+		c.trace(ctx, "Mesibo API request", map[string]any{"op": op, "endpoint": c.endpoint, "parameters": c.describeParams(body)})
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		te := &TransportError{

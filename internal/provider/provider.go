@@ -200,7 +200,7 @@ func (p *mesiboProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		RequestTimeout:       time.Duration(timeout) * time.Second,
 		MaxRetries:           int(retries),
 		MaxRequestsPerSecond: perSecond,
-		Logger:               clientLogger{},
+		Logger:               newClientLogger(os.Getenv(LogLevelEnv)),
 	}
 	if p.clientOptions != nil {
 		p.clientOptions(&clientCfg)

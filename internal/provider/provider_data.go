@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -69,6 +70,24 @@ func getAttributes(ctx context.Context, from attributeGetter, fields map[string]
 		diags.Append(from.GetAttribute(ctx, path.Root(name), field)...)
 	}
 	return diags
+}
+
+// LogLevelEnv is the environment variable that sets the level of the
+// provider's own log lines, the client's included: terraform-plugin-go names
+// it after the provider's type name, mesibo. main sets it to OFF when
+// Terraform would discard the provider's logs.
+const LogLevelEnv = "TF_LOG_PROVIDER_MESIBO"
+
+// newClientLogger returns the client's logger for the provider's log level,
+// the value of LogLevelEnv: nil when it is off. tflog would drop every line
+// then, but only after the client had built its fields (the parameters of
+// every request among them) and tflog had masked them; with no logger the
+// client builds none.
+func newClientLogger(level string) mesibo.Logger {
+	if hclog.LevelFromString(level) == hclog.Off {
+		return nil
+	}
+	return clientLogger{}
 }
 
 // clientLogger sends the client's log lines to Terraform's log through tflog.

@@ -27,3 +27,16 @@ func TestClientLoggerMasksNestedValues(t *testing.T) {
 		t.Errorf("the app token reached the log: %s", out)
 	}
 }
+
+// The API client gets no logger, and so builds no log fields, only when the
+// provider's own log level is off; any other level, or none, keeps its lines.
+func TestNewClientLoggerOnlyOffDropsTheLogger(t *testing.T) {
+	for level, wantLogger := range map[string]bool{
+		"": true, "trace": true, "DEBUG": true, "warn": true, "nonsense": true,
+		"off": false, "OFF": false, " Off ": false,
+	} {
+		if got := newClientLogger(level) != nil; got != wantLogger {
+			t.Errorf("newClientLogger(%q) gives a logger: %v, want %v", level, got, wantLogger)
+		}
+	}
+}
