@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -26,8 +27,9 @@ import (
 //     string has no other spelling that means the same, so an addressSet
 //     answers whether the two sets hold the same strings, which skips the pass
 //     whenever nothing changed, and changes no value.
-//   - Its Equal takes time in proportion to the size of the sets, where the
-//     plain set's compares every element with every other.
+//   - Its Equal, and its Validate, which the framework runs at every read of
+//     the set to refuse duplicates, take time in proportion to the size of
+//     the set, where the plain set's compare every element with every other.
 type addressSetType struct {
 	basetypes.SetType
 }
@@ -62,6 +64,28 @@ func (t addressSetType) ValueFromTerraform(ctx context.Context, in tftypes.Value
 		return nil, fmt.Errorf("unexpected value type %T for a set", v)
 	}
 	return addressSet{SetValue: set}, nil
+}
+
+// Validate refuses duplicate elements, as basetypes.SetType's Validate does,
+// whose diagnostics it gives: for a set of distinct known strings, the rule,
+// it answers in linear time, and any other set it leaves to that Validate.
+func (t addressSetType) Validate(ctx context.Context, in tftypes.Value, p path.Path) diag.Diagnostics {
+	if in.Type() == nil || !in.Type().Is(tftypes.Set{}) || !in.IsKnown() || in.IsNull() {
+		return t.SetType.Validate(ctx, in, p)
+	}
+	var elems []tftypes.Value
+	if err := in.As(&elems); err != nil {
+		return t.SetType.Validate(ctx, in, p)
+	}
+	seen := make(map[string]bool, len(elems))
+	for _, e := range elems {
+		var s string
+		if !e.IsKnown() || e.IsNull() || e.As(&s) != nil || seen[s] {
+			return t.SetType.Validate(ctx, in, p)
+		}
+		seen[s] = true
+	}
+	return nil
 }
 
 // addressSet is a value of addressSetType.

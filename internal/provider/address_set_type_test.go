@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
@@ -86,5 +87,31 @@ func TestAddressSetEquality(t *testing.T) {
 	}
 	if addressesOf("a").Equal(types.SetValueMust(types.StringType, []attr.Value{types.StringValue("a")})) {
 		t.Error("an addressSet equals a value of another type")
+	}
+}
+
+// Validate refuses duplicates exactly as the plain set type does, and
+// accepts what it accepts.
+func TestAddressSetTypeValidate(t *testing.T) {
+	ctx := context.Background()
+	typ := tftypes.Set{ElementType: tftypes.String}
+	str := func(v any) tftypes.Value { return tftypes.NewValue(tftypes.String, v) }
+	for name, in := range map[string]tftypes.Value{
+		"distinct":           tftypes.NewValue(typ, []tftypes.Value{str("a"), str("b"), str("c")}),
+		"empty":              tftypes.NewValue(typ, []tftypes.Value{}),
+		"a duplicate":        tftypes.NewValue(typ, []tftypes.Value{str("a"), str("b"), str("a")}),
+		"two null elements":  tftypes.NewValue(typ, []tftypes.Value{str(nil), str("a"), str(nil)}),
+		"an unknown element": tftypes.NewValue(typ, []tftypes.Value{str(tftypes.UnknownValue), str("a")}),
+		"null":               tftypes.NewValue(typ, nil),
+		"unknown":            tftypes.NewValue(typ, tftypes.UnknownValue),
+	} {
+		p := path.Root("members")
+		got, want := addressSetTypeOf.Validate(ctx, in, p), addressSetTypeOf.SetType.Validate(ctx, in, p)
+		if !got.Equal(want) {
+			t.Errorf("%s: Validate gives %v, the plain set type %v", name, got, want)
+		}
+		if dup := name == "a duplicate" || name == "two null elements"; dup != got.HasError() {
+			t.Errorf("%s: Validate gives %v", name, got)
+		}
 	}
 }
