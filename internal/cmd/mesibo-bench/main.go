@@ -225,6 +225,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		return fmt.Errorf("the Terraform CLI is needed: %w", err)
 	}
 
+	if b.o.cpuProfileDir != "" {
+		// The provider writes its profiles from Terraform's working
+		// directory, into a directory that must exist.
+		if b.o.cpuProfileDir, err = filepath.Abs(b.o.cpuProfileDir); err == nil {
+			err = os.MkdirAll(b.o.cpuProfileDir, 0o755)
+		}
+		if err != nil {
+			return err
+		}
+	}
 	if o.workDir != "" {
 		b.work, err = filepath.Abs(o.workDir)
 		if err == nil {

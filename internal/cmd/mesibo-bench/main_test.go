@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"runtime"
@@ -196,5 +197,40 @@ func TestRunSmall(t *testing.T) {
 	}
 	if rep.Options.Users != 6 || rep.Machine.CPUs < 1 || rep.Machine.TerraformVersion == "" {
 		t.Errorf("report header %+v %+v", rep.Options, rep.Machine)
+	}
+}
+
+// -cpuprofile names a directory that need not exist yet, relative to where
+// the bench runs: the provider, started by Terraform in another directory,
+// writes its profiles there, named after the phase.
+func TestRunWritesCPUProfilesIntoANewDirectory(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("builds the provider and runs Terraform; set TF_ACC=1")
+	}
+	terraform := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if terraform == "" {
+		terraform = "terraform"
+	}
+	work := t.TempDir()
+	bins := map[string]string{"-provider": "github.com/mesibo-community/terraform-provider-mesibo",
+		"-emulator": "github.com/mesibo-community/terraform-provider-mesibo/internal/cmd/mesibo-emulator"}
+	args := []string{"-users", "2", "-groups", "1", "-members", "1", "-big-group", "0", "-repeats", "1",
+		"-terraform", terraform, "-work", filepath.Join(work, "run"), "-cpuprofile", filepath.Join("new", "profiles")}
+	for flag, pkg := range bins {
+		bin := filepath.Join(work, "bin", filepath.Base(pkg))
+		if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
+			t.Fatalf("building %s: %v\n%s", pkg, err, out)
+		}
+		args = append(args, flag, bin)
+	}
+	t.Chdir(work)
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), args, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("run: %v\nstderr:\n%s", err, stderr.String())
+	}
+	profiles, err := filepath.Glob(filepath.Join(work, "new", "profiles", "no-op-plan-r1.*.pprof"))
+	if err != nil || len(profiles) == 0 {
+		t.Fatalf("no profile of the no-op plan in new/profiles (%v)", err)
 	}
 }
