@@ -121,10 +121,24 @@ func TestAccGroup_attributesReachMesibo(t *testing.T) {
 	})
 }
 
+// A group deleted outside Terraform is created anew by the next apply. When
+// it is deleted after a plan that changes it (a saved plan gone stale), the
+// apply fails saying so, changes nothing, and the apply after that creates
+// the group again.
 func TestAccGroup_deletedOutsideTerraform(t *testing.T) {
 	res := "mesibo_group.test"
 	differentGID := statecheck.CompareValue(compare.ValuesDiffer())
 	var gid int64
+	recordGID := func(s *terraform.State) error {
+		var err error
+		gid, err = strconv.ParseInt(s.RootModule().Resources[res].Primary.ID, 10, 64)
+		return err
+	}
+	deleteGroup := func() {
+		if err := testAccClient(t).DeleteGroup(context.Background(), gid); err != nil {
+			t.Fatal(err)
+		}
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -133,22 +147,38 @@ func TestAccGroup_deletedOutsideTerraform(t *testing.T) {
 			{
 				Config:            groupConfig(`name = "gone soon"`),
 				ConfigStateChecks: []statecheck.StateCheck{differentGID.AddStateValue(res, tfjsonpath.New("gid"))},
-				Check: func(s *terraform.State) error {
-					gid, _ = strconv.ParseInt(s.RootModule().Resources[res].Primary.ID, 10, 64)
-					return nil
-				},
+				Check:             recordGID,
 			},
 			{
-				PreConfig: func() {
-					if err := testAccClient(t).DeleteGroup(context.Background(), gid); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: groupConfig(`name = "gone soon"`),
+				PreConfig: deleteGroup,
+				Config:    groupConfig(`name = "gone soon"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionCreate)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{differentGID.AddStateValue(res, tfjsonpath.New("gid"))},
+				Check:             recordGID,
+			},
+			{
+				// Planned as a rename; the group is deleted before the apply.
+				Config: groupConfig(`name = "renamed"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),
+						userPlanCheckFunc(deleteGroup),
+					},
+				},
+				ExpectError: wrapped(summaryUpdateGroup, "Group", "no longer exists in Mesibo: it was deleted outside "+
+					"Terraform after the plan was made", "nothing was changed", "Run terraform apply again"),
+			},
+			{
+				Config: groupConfig(`name = "renamed"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionCreate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					differentGID.AddStateValue(res, tfjsonpath.New("gid")),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("name"), knownvalue.StringExact("renamed")),
+				},
 			},
 		},
 	})
