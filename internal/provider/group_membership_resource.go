@@ -180,7 +180,7 @@ func membershipKeyFrom(ctx context.Context, private privateGetter, diags *diag.D
 	if len(raw) > 0 && json.Unmarshal(raw, &key) == nil && key != "" {
 		return key
 	}
-	return newMembershipKey()
+	return randomID()
 }
 
 // saveMembershipKey keeps the membership's key in its private state, as a
@@ -292,7 +292,7 @@ func (r *groupMembershipResource) Create(ctx context.Context, req resource.Creat
 	d := newDeclaration(members, plan.Exclusive.ValueBool(), false)
 	key := registry.claim(gid, d)
 	if key == "" {
-		key = newMembershipKey()
+		key = randomID()
 	}
 	registry.declare(gid, key, d)
 	saveMembershipKey(ctx, resp.Private, key, &resp.Diagnostics)
@@ -568,5 +568,5 @@ func (r *groupMembershipResource) ImportState(ctx context.Context, req resource.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("gid"), gid)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(gid, 10))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("exclusive"), false)...)
-	saveMembershipKey(ctx, resp.Private, newMembershipKey(), &resp.Diagnostics)
+	saveMembershipKey(ctx, resp.Private, randomID(), &resp.Diagnostics)
 }

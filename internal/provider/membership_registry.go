@@ -1,8 +1,6 @@
 package provider
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"slices"
 	"sync"
 )
@@ -74,13 +72,6 @@ func newDeclaration(members []string, exclusive, pending bool) declaration {
 // sameAs reports whether d and o declare the same members the same way.
 func (d declaration) sameAs(o declaration) bool {
 	return d.exclusive == o.exclusive && slices.Equal(d.members, o.members)
-}
-
-// newMembershipKey returns a key that identifies a membership resource.
-func newMembershipKey() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b) // never fails (crypto/rand)
-	return hex.EncodeToString(b)
 }
 
 // groupLocked returns the record of gid, creating it; r.mu must be held.

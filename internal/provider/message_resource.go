@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -181,7 +179,7 @@ func (r *messageResource) Create(ctx context.Context, req resource.CreateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id := newMessageID()
+	id := randomID() // unique per send
 	if err := r.data.client.SendMessage(ctx, plan.messageRequest()); err != nil {
 		addSendError(&resp.Diagnostics, plan, err)
 		return
@@ -237,14 +235,6 @@ func addSendError(diags *diag.Diagnostics, plan messageResourceModel, err error)
 func messageMayBeDelivered(err error) bool {
 	var te *mesibo.TransportError
 	return errors.As(err, &te) && te.MaybeProcessed
-}
-
-// newMessageID returns a random identifier for one send. crypto/rand.Read
-// never returns an error: it crashes the program rather than return one.
-func newMessageID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // Read keeps the state as it is: Mesibo cannot read a message back, so there

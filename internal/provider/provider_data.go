@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 
 	"github.com/hashicorp/go-hclog"
@@ -115,4 +117,13 @@ func flatFields(fields map[string]any) map[string]any {
 		}
 	}
 	return out
+}
+
+// randomID returns 32 random hex digits: the id of a sent message, the key
+// of a membership in the registry. crypto/rand.Read never returns an error:
+// it crashes the program rather than return one.
+func randomID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
