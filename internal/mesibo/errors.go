@@ -21,6 +21,9 @@ var (
 	// ErrGroupMayExist: a groupadd failed after the request may have reached the
 	// server, so a group may have been created without its GID being known.
 	ErrGroupMayExist = errors.New("a group may have been created")
+	// ErrMessageMayBeDelivered: a message call failed after the request may
+	// have reached the server, so the message may have been delivered.
+	ErrMessageMayBeDelivered = errors.New("the message may have been delivered")
 	// ErrRequestTimeout: an attempt got no (complete) answer within the
 	// client's RequestTimeout. It is a *TransportError, never a context error:
 	// errors.Is(err, context.DeadlineExceeded) is true only when the caller's
@@ -168,3 +171,13 @@ func (e *GroupMayExistError) Error() string {
 }
 
 func (e *GroupMayExistError) Unwrap() []error { return []error{ErrGroupMayExist, e.Err} }
+
+// messageMayBeDeliveredError marks the failure of a message call whose
+// request may have reached the server; its text is the failure's own.
+type messageMayBeDeliveredError struct{ err error }
+
+func (e *messageMayBeDeliveredError) Error() string { return e.err.Error() }
+
+func (e *messageMayBeDeliveredError) Unwrap() []error {
+	return []error{ErrMessageMayBeDelivered, e.err}
+}

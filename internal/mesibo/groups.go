@@ -183,7 +183,9 @@ type MessageRequest struct {
 }
 
 // SendMessage calls message. A message is not repeated unless the request
-// certainly did not reach the server, so it is never delivered twice.
+// certainly did not reach the server, so it is never delivered twice. When
+// it failed after the request may have reached the server, the error
+// matches ErrMessageMayBeDelivered.
 func (c *Client) SendMessage(ctx context.Context, req MessageRequest) error {
 	if err := ValidateAddress(req.From); err != nil {
 		return err
@@ -204,6 +206,10 @@ func (c *Client) SendMessage(ctx context.Context, req MessageRequest) error {
 	p.optInt("type", req.Type)
 	p.optInt("expiry", req.ExpirySeconds)
 	p.str("msg", req.Message)
-	_, err := c.call(ctx, "message", url.Values(p), retryIfNotProcessed, nil)
+	maybe, err := c.call(ctx, "message", url.Values(p), retryIfNotProcessed, nil)
+	var apiErr *APIError
+	if err != nil && maybe && !errors.As(err, &apiErr) {
+		return &messageMayBeDeliveredError{err: err}
+	}
 	return err
 }

@@ -903,3 +903,40 @@ func assertPermanent(t *testing.T, err error, mention string) {
 	}
 	assertNoToken(t, err)
 }
+
+// TestMessageNotRepeatedWhenMaybeDelivered checks that after a fault that
+// may have come after the message was accepted, message is sent exactly once
+// and the error says it may have been delivered; a refusal or a failure
+// before the request was sent says no such thing.
+func TestMessageNotRepeatedWhenMaybeDelivered(t *testing.T) {
+	t.Parallel()
+	send := func(c *Client) error {
+		return c.SendMessage(context.Background(), MessageRequest{From: "a", To: "b", Message: "hello"})
+	}
+	for _, kind := range []string{fault500, faultReset, faultGarbage, faultTimeout} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			srv := faultyServer(t, `{"op":"message","result":true}`, kind)
+			err := send(newClient(t, srv.endpoint(), fast, timeoutFor(kind)))
+			if n := srv.count(); n != 1 {
+				t.Errorf("%d requests reached the server, want exactly 1", n)
+			}
+			if !errors.Is(err, ErrMessageMayBeDelivered) {
+				t.Errorf("error %v does not match ErrMessageMayBeDelivered", err)
+			}
+			var te *TransportError
+			if !errors.As(err, &te) || !te.MaybeProcessed {
+				t.Errorf("error %#v does not unwrap to a *TransportError that may have been processed", err)
+			}
+		})
+	}
+	refused := jsonServer(t, `{"op":"message","result":false,"error":"NOUSER"}`)
+	if err := send(newClient(t, refused.endpoint(), fast)); err == nil || errors.Is(err, ErrMessageMayBeDelivered) {
+		t.Errorf("a refused message: error %v, want one that does not match ErrMessageMayBeDelivered", err)
+	}
+	closed := jsonServer(t, `{}`)
+	closed.Close()
+	if err := send(newClient(t, closed.endpoint(), fast)); err == nil || errors.Is(err, ErrMessageMayBeDelivered) {
+		t.Errorf("no server: error %v, want one that does not match ErrMessageMayBeDelivered", err)
+	}
+}

@@ -197,7 +197,7 @@ func (r *messageResource) Create(ctx context.Context, req resource.CreateRequest
 func addSendError(diags *diag.Diagnostics, plan messageResourceModel, err error) {
 	from := plan.From.ValueString()
 	switch {
-	case messageMayBeDelivered(err):
+	case errors.Is(err, mesibo.ErrMessageMayBeDelivered):
 		diags.AddError(summaryMessageMaybe, fmt.Sprintf("The message from %q to %s may have reached Mesibo, but no "+
 			"valid answer came back, so the message may have been delivered. It was not sent again, because Mesibo "+
 			"cannot tell whether it was and a repeat could deliver it twice. Terraform did not record it as sent, so the next terraform "+
@@ -226,15 +226,6 @@ func addSendError(diags *diag.Diagnostics, plan messageResourceModel, err error)
 	default:
 		addAPIError(diags, summarySendMessage, fmt.Sprintf("The message from %q to %s was not sent.", from, plan.recipient()), err)
 	}
-}
-
-// messageMayBeDelivered reports whether a failed message call may
-// nevertheless have reached Mesibo: the client gave up on an answer, or got
-// a broken one, after the request had been sent. A refusal by the API, or a
-// failure before anything was sent, certainly delivered nothing.
-func messageMayBeDelivered(err error) bool {
-	var te *mesibo.TransportError
-	return errors.As(err, &te) && te.MaybeProcessed
 }
 
 // Read keeps the state as it is: Mesibo cannot read a message back, so there
