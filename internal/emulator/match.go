@@ -53,9 +53,9 @@ func (m UsersGetMatch) check() error {
 	return fmt.Errorf("unknown usersget matcher %q: valid matchers are star, glob and like", string(m))
 }
 
-// compile returns a function that reports whether an address matches
+// Matcher returns a function that reports whether an address matches
 // pattern. Matching is case-sensitive and covers the whole address.
-func (m UsersGetMatch) compile(pattern string) func(string) bool {
+func (m UsersGetMatch) Matcher(pattern string) func(string) bool {
 	var expr string
 	switch m {
 	case MatchGlob:

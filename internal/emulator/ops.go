@@ -224,7 +224,7 @@ func opUsersGet(st *store, p params) (reply, bool) {
 	if !given {
 		pattern = "*"
 	}
-	match := st.usersGetMatch.compile(pattern)
+	match := st.usersGetMatch.Matcher(pattern)
 	users := []object{}
 	for _, u := range st.sortedUsers() {
 		if len(users) == count {
