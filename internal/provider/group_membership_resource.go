@@ -232,12 +232,13 @@ func membershipPlanWarnings(gid int64, self declaration, others []declaration) d
 	for _, o := range others {
 		exclusive = exclusive || o.exclusive
 		for _, a := range o.members {
-			if slices.Contains(self.members, a) && !slices.Contains(shared, a) {
+			if _, found := slices.BinarySearch(self.members, a); found { // members are sorted
 				shared = append(shared, a)
 			}
 		}
 	}
 	slices.Sort(shared)
+	shared = slices.Compact(shared)
 	if len(shared) > 0 {
 		diags.AddAttributeWarning(path.Root("members"), summaryMemberListedTwice, fmt.Sprintf("Another "+
 			"mesibo_group_membership resource of group %d lists %s too. Both manage it: when one of the two drops "+
