@@ -172,12 +172,15 @@ func (e *GroupMayExistError) Error() string {
 
 func (e *GroupMayExistError) Unwrap() []error { return []error{ErrGroupMayExist, e.Err} }
 
-// messageMayBeDeliveredError marks the failure of a message call whose
-// request may have reached the server; its text is the failure's own.
-type messageMayBeDeliveredError struct{ err error }
+// MessageMayBeDeliveredError marks the failure of a message call whose
+// request may have reached the server, so that it matches
+// ErrMessageMayBeDelivered; its text is the failure's own.
+type MessageMayBeDeliveredError struct {
+	Err error // the failure
+}
 
-func (e *messageMayBeDeliveredError) Error() string { return e.err.Error() }
+func (e *MessageMayBeDeliveredError) Error() string { return e.Err.Error() }
 
-func (e *messageMayBeDeliveredError) Unwrap() []error {
-	return []error{ErrMessageMayBeDelivered, e.err}
+func (e *MessageMayBeDeliveredError) Unwrap() []error {
+	return []error{ErrMessageMayBeDelivered, e.Err}
 }

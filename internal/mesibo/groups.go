@@ -184,8 +184,8 @@ type MessageRequest struct {
 
 // SendMessage calls message. A message is not repeated unless the request
 // certainly did not reach the server, so it is never delivered twice. When
-// it failed after the request may have reached the server, the error
-// matches ErrMessageMayBeDelivered.
+// it failed after the request may have reached the server, the error is a
+// *MessageMayBeDeliveredError.
 func (c *Client) SendMessage(ctx context.Context, req MessageRequest) error {
 	if err := ValidateAddress(req.From); err != nil {
 		return err
@@ -209,7 +209,7 @@ func (c *Client) SendMessage(ctx context.Context, req MessageRequest) error {
 	maybe, err := c.call(ctx, "message", url.Values(p), retryIfNotProcessed, nil)
 	var apiErr *APIError
 	if err != nil && maybe && !errors.As(err, &apiErr) {
-		return &messageMayBeDeliveredError{err: err}
+		return &MessageMayBeDeliveredError{Err: err}
 	}
 	return err
 }

@@ -61,7 +61,9 @@ func TestAddSendError(t *testing.T) {
 		},
 		{
 			name: "answer lost", plan: toGroup,
-			err:     &mesibo.TransportError{Op: "message", Reason: "connection reset", MaybeProcessed: true},
+			err: &mesibo.MessageMayBeDeliveredError{
+				Err: &mesibo.TransportError{Op: "message", Reason: "connection reset", MaybeProcessed: true},
+			},
 			summary: summaryMessageMaybe,
 			says:    []string{`The message from "bot" to group 77 may have reached Mesibo`, "It was not sent again"},
 		},
