@@ -47,6 +47,9 @@ const (
 	summaryMembersNotChecked = "Mesibo Group Membership Not Fully Checked"
 	summaryMemberListedTwice = "Mesibo Group Member Listed by Two Memberships"
 	summaryExclusiveShared   = "Exclusive Mesibo Group Membership Shares Its Group"
+	// An exclusive membership's first apply leaves the members it does not
+	// list; the next plan shows them.
+	summaryExclusiveRemovesLater = "Exclusive Mesibo Group Membership Removes Unlisted Members Later"
 )
 
 // addAPIError reports a failed API call: what was being done, what to do

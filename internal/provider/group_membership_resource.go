@@ -112,7 +112,9 @@ func (r *groupMembershipResource) Schema(_ context.Context, _ resource.SchemaReq
 			},
 			"exclusive": schema.BoolAttribute{
 				MarkdownDescription: "When `false` (the default), only the listed members are managed. When `true`, the list " +
-					"is the group's whole membership: members found that are not listed are drift, and apply removes them.",
+					"is the group's whole membership: members found that are not listed are drift, which the plan shows, and " +
+					"apply removes them. The apply that creates an exclusive membership or turns `exclusive` on removes none " +
+					"of them (its plan names them in a warning): the next plan shows them, and its apply removes them.",
 				Optional: true,
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
@@ -125,21 +127,36 @@ func (r *groupMembershipResource) Configure(_ context.Context, req resource.Conf
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// unlisted returns the group's visible members that are not in listed, for
-// exclusive mode, with a warning when the group may have more than it shows.
-func (r *groupMembershipResource) unlisted(ctx context.Context, gid int64, listed []string, diags *diag.Diagnostics) ([]string, error) {
+// unlistedWarning is the warning of a plan that makes a membership of group
+// gid exclusive, by creating it or by turning exclusive on: it names the
+// members the group has that the membership does not list, which that
+// apply leaves alone, and which the next plan shows as drift to remove. It
+// reads the group's members for that; when they cannot be read it says
+// nothing, and the apply reports what is wrong.
+func (r *groupMembershipResource) unlistedWarning(ctx context.Context, gid int64, listed []string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	ctx = r.data.logContext(ctx)
 	gm, err := r.data.client.GetGroupMembers(ctx, gid, mesibo.MaxListCount)
 	if err != nil {
-		return nil, err
+		tflog.Debug(ctx, "Could not read the members of the group at plan time", map[string]any{"gid": gid, "error": err.Error()})
+		return diags
 	}
-	diags.Append(truncationWarning(gid, gm.MayBeTruncated, true)...)
-	var extra []string
+	var unlisted []string
 	for _, m := range gm.Members {
-		if !slices.Contains(listed, m.Address) {
-			extra = append(extra, m.Address)
+		if _, found := slices.BinarySearch(listed, m.Address); !found { // listed is sorted
+			unlisted = append(unlisted, m.Address)
 		}
 	}
-	return extra, nil
+	slices.Sort(unlisted)
+	diags.Append(truncationWarning(gid, gm.MayBeTruncated, true)...)
+	if len(unlisted) > 0 {
+		diags.AddAttributeWarning(path.Root("exclusive"), summaryExclusiveRemovesLater, fmt.Sprintf("This exclusive "+
+			"membership of group %d owns the group's whole member list. It does not list %s, which group %d has now. "+
+			"This apply adds the listed members and removes no other: the next plan shows the members that are not "+
+			"listed as drift, and its apply removes them. Add the members to keep to members, or set exclusive = false.",
+			gid, quoteAddresses(unlisted), gid))
+	}
+	return diags
 }
 
 // truncationWarning warns when Mesibo listed only the first members of a
@@ -189,6 +206,39 @@ func saveMembershipKey(ctx context.Context, private privateSetter, key string, d
 	diags.Append(private.SetKey(ctx, membershipPrivateKey, []byte(strconv.Quote(key)))...)
 }
 
+// membershipUnlistedKey names the private state value that holds the
+// members an exclusive membership's last refresh found in its group without
+// listing them: the drift that its state records in members, so that the
+// plan shows their removal. They are not what the membership declares, and
+// only an exclusive membership's update removes them. Delete, an update
+// that turns exclusive off and the registry tell them apart by this value,
+// whichever state Terraform hands them (before or after the refresh: it
+// differs between CLIs).
+const membershipUnlistedKey = "unlisted_members"
+
+// unlistedFrom returns the drift an exclusive membership's last refresh
+// recorded (see membershipUnlistedKey), sorted; none when there is none.
+func unlistedFrom(ctx context.Context, private privateGetter, diags *diag.Diagnostics) []string {
+	raw, d := private.GetKey(ctx, membershipUnlistedKey)
+	diags.Append(d...)
+	var unlisted []string
+	if len(raw) > 0 && json.Unmarshal(raw, &unlisted) == nil {
+		slices.Sort(unlisted)
+		return unlisted
+	}
+	return nil
+}
+
+// saveUnlisted keeps the drift a refresh recorded in the private state; none
+// removes the value.
+func saveUnlisted(ctx context.Context, private privateSetter, unlisted []string, diags *diag.Diagnostics) {
+	var raw []byte
+	if len(unlisted) > 0 {
+		raw, _ = json.Marshal(unlisted) // a []string always encodes
+	}
+	diags.Append(private.SetKey(ctx, membershipUnlistedKey, raw)...)
+}
+
 // ModifyPlan tells the provider's membership registry what the membership
 // is about to declare, and warns when it shares addresses or an exclusive
 // group with another membership resource this provider has seen.
@@ -216,6 +266,20 @@ func (r *groupMembershipResource) ModifyPlan(ctx context.Context, req resource.M
 	d := newDeclaration(plan.memberList(), plan.Exclusive.ValueBool(), req.State.Raw.IsNull())
 	r.data.memberships.declare(gid, key, d)
 	resp.Diagnostics.Append(membershipPlanWarnings(gid, d, r.data.memberships.others(gid, key))...)
+	if d.exclusive && !r.wasExclusive(ctx, req, &resp.Diagnostics) {
+		resp.Diagnostics.Append(r.unlistedWarning(ctx, gid, d.members)...)
+	}
+}
+
+// wasExclusive reports whether the membership was exclusive before the
+// plan; a membership the plan creates was not.
+func (r *groupMembershipResource) wasExclusive(ctx context.Context, req resource.ModifyPlanRequest, diags *diag.Diagnostics) bool {
+	if req.State.Raw.IsNull() {
+		return false
+	}
+	var exclusive types.Bool
+	diags.Append(req.State.GetAttribute(ctx, path.Root("exclusive"), &exclusive)...)
+	return exclusive.ValueBool()
 }
 
 // membershipPlanWarnings warns about a membership of group gid that declares
@@ -305,36 +369,23 @@ func (r *groupMembershipResource) Create(ctx context.Context, req resource.Creat
 		addMembershipError(&resp.Diagnostics, summaryCreateMember, gid, verb, true, err)
 	}
 
-	var extra []string
-	switch {
-	case plan.Exclusive.ValueBool():
-		var err error
-		if extra, err = r.unlisted(ctx, gid, members, &resp.Diagnostics); err != nil {
-			fail("read the members of", err)
-			return
-		}
-	case len(members) == 0:
+	// An exclusive membership removes no member here: members that it
+	// does not list are not in this plan. Its next refresh records them as
+	// drift, and the apply of the plan that shows them removes them.
+	if len(members) == 0 {
 		// Nothing to add, so no call would notice a wrong gid.
 		if _, err := client.GetGroupMembers(ctx, gid, 1); err != nil {
 			fail("read the members of", err)
 			return
 		}
 	}
-	p := edit.decide(members, extra)
+	p := edit.decide(members, nil)
 	if err := client.AddGroupMembers(ctx, gid, p.add); err != nil {
 		fail("add members to", err)
 		return
 	}
 	edit.added(p.add)
-	if len(p.remove) > 0 {
-		if err := client.RemoveGroupMembers(ctx, gid, p.remove); err != nil {
-			fail("remove unlisted members from", err)
-			return
-		}
-	}
-	tflog.Debug(ctx, "Mesibo group members added", map[string]any{
-		"gid": gid, "added": len(p.add), "removed": len(p.remove), "kept_for_other_memberships": len(p.kept),
-	})
+	tflog.Debug(ctx, "Mesibo group members added", map[string]any{"gid": gid, "added": len(p.add)})
 	plan.setGID(gid)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
@@ -396,41 +447,54 @@ func (r *groupMembershipResource) Read(ctx context.Context, req resource.ReadReq
 	for _, m := range gm.Members {
 		present = append(present, m.Address)
 	}
-	members, note := reconcileMembers(state.Members.IsNull(), state.memberList(), present, state.Exclusive.ValueBool(), gm.MayBeTruncated)
-	if note.unconfirmed > 0 || note.missing > 0 || note.extra > 0 {
+	importing := state.Members.IsNull()
+	exclusive := state.Exclusive.ValueBool()
+	// What the membership declares: its members in state, without the
+	// drift an earlier refresh recorded there.
+	declared := difference(state.memberList(), unlistedFrom(ctx, req.Private, &resp.Diagnostics))
+	members, note := reconcileMembers(importing, declared, present, exclusive, gm.MayBeTruncated)
+	if note.unconfirmed > 0 || note.missing > 0 || len(note.unlisted) > 0 {
 		tflog.Debug(ctx, "Mesibo group membership refreshed", map[string]any{
-			"gid": gid, "missing": note.missing, "unlisted": note.extra, "unconfirmed": note.unconfirmed, "truncated": gm.MayBeTruncated,
+			"gid": gid, "missing": note.missing, "unlisted": len(note.unlisted), "unconfirmed": note.unconfirmed, "truncated": gm.MayBeTruncated,
 		})
 	}
-	resp.Diagnostics.Append(truncationWarning(gid, gm.MayBeTruncated, state.Exclusive.ValueBool() || state.Members.IsNull())...)
+	resp.Diagnostics.Append(truncationWarning(gid, gm.MayBeTruncated, exclusive || importing)...)
+	if importing {
+		declared = members
+	}
+	var drift []string
+	if exclusive {
+		drift = note.unlisted
+	}
 	state.setGID(gid)
 	state.setMembers(members)
 	if state.Exclusive.IsNull() {
 		state.Exclusive = types.BoolValue(false)
 	}
-	r.data.memberships.declare(gid, key, newDeclaration(state.memberList(), state.Exclusive.ValueBool(), false))
+	r.data.memberships.declare(gid, key, newDeclaration(declared, exclusive, false))
 	saveMembershipKey(ctx, resp.Private, key, &resp.Diagnostics)
+	saveUnlisted(ctx, resp.Private, drift, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
-// readNote counts what a refresh found.
+// readNote is what a refresh found.
 type readNote struct {
-	missing     int // listed, confirmed absent
-	extra       int // present, not listed (drift in exclusive mode)
-	unconfirmed int // listed, not visible in a truncated answer
+	missing     int      // declared, confirmed absent
+	unconfirmed int      // declared, not visible in a truncated answer
+	unlisted    []string // present, not declared (drift in exclusive mode)
 }
 
 // reconcileMembers decides the members to record after a refresh, given the
-// members in state (importing: none yet), the members the API listed, and
-// whether that list may be truncated. It never invents drift from a truncated
-// list and never forgets a member it could not check.
-func reconcileMembers(importing bool, inState, present []string, exclusive, truncated bool) ([]string, readNote) {
+// members the membership declares (importing: none yet), the members the API
+// listed, and whether that list may be truncated. It never invents drift from
+// a truncated list and never forgets a member it could not check.
+func reconcileMembers(importing bool, declared, present []string, exclusive, truncated bool) ([]string, readNote) {
 	var note readNote
 	if importing {
 		return present, note
 	}
-	out := make([]string, 0, len(inState))
-	for _, a := range inState {
+	out := make([]string, 0, len(declared))
+	for _, a := range declared {
 		switch {
 		case slices.Contains(present, a):
 			out = append(out, a)
@@ -442,8 +506,8 @@ func reconcileMembers(importing bool, inState, present []string, exclusive, trun
 		}
 	}
 	for _, a := range present {
-		if !slices.Contains(inState, a) {
-			note.extra++
+		if !slices.Contains(declared, a) {
+			note.unlisted = append(note.unlisted, a)
 			if exclusive {
 				out = append(out, a)
 			}
@@ -463,6 +527,14 @@ func (r *groupMembershipResource) Update(ctx context.Context, req resource.Updat
 	gid := state.GID.ValueInt64()
 	oldList, newList := state.memberList(), plan.memberList()
 	toAdd, toRemove := difference(newList, oldList), difference(oldList, newList)
+	if !plan.Exclusive.ValueBool() {
+		// The drift an exclusive refresh recorded goes only while the
+		// membership stays exclusive: turning exclusive off keeps it.
+		toRemove = difference(toRemove, unlistedFrom(ctx, req.Private, &resp.Diagnostics))
+	}
+	// Turning exclusive on removes only what the plan shows: the members
+	// it does not list are recorded as drift by the next refresh, and the
+	// apply of the plan that shows them removes them.
 
 	// req.Private holds the key the plan chose.
 	registry := &r.data.memberships
@@ -472,21 +544,16 @@ func (r *groupMembershipResource) Update(ctx context.Context, req resource.Updat
 	edit := registry.begin(gid, key)
 	defer edit.end()
 
-	if plan.Exclusive.ValueBool() && !state.Exclusive.ValueBool() {
-		// Becoming exclusive: members that were left alone until now go.
-		extra, err := r.unlisted(ctx, gid, newList, &resp.Diagnostics)
-		if err != nil {
+	p := edit.decide(toAdd, toRemove)
+	client := r.data.client
+	if len(p.add) == 0 && len(p.remove) == 0 {
+		// Nothing to send, so no call would notice a group deleted since
+		// the plan.
+		if _, err := client.GetGroupMembers(ctx, gid, 1); err != nil {
 			addMembershipError(&resp.Diagnostics, summaryUpdateMember, gid, "read the members of", false, err)
 			return
 		}
-		for _, a := range extra {
-			if !slices.Contains(toRemove, a) {
-				toRemove = append(toRemove, a)
-			}
-		}
 	}
-	p := edit.decide(toAdd, toRemove)
-	client := r.data.client
 	if len(p.add) > 0 {
 		if err := client.AddGroupMembers(ctx, gid, p.add); err != nil {
 			addMembershipError(&resp.Diagnostics, summaryUpdateMember, gid, "add members to", false, err)
@@ -508,6 +575,7 @@ func (r *groupMembershipResource) Update(ctx context.Context, req resource.Updat
 		"kept_for_other_memberships": len(p.kept), "added_back": len(p.readded),
 	})
 	plan.setGID(gid)
+	saveUnlisted(ctx, resp.Private, nil, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
@@ -533,7 +601,9 @@ func (r *groupMembershipResource) Delete(ctx context.Context, req resource.Delet
 	registry := &r.data.memberships
 	key := membershipKeyFrom(ctx, req.Private, &resp.Diagnostics)
 	registry.withdraw(key)
-	members := state.memberList()
+	// Only what the membership declares goes, not the drift a refresh
+	// recorded in an exclusive membership's state.
+	members := difference(state.memberList(), unlistedFrom(ctx, req.Private, &resp.Diagnostics))
 	if len(members) == 0 {
 		return
 	}

@@ -17,7 +17,8 @@ resource "mesibo_group_membership" "support_agents" {
 }
 
 # Manages the whole member list: members found in the group that are not listed
-# here are shown as drift, and apply removes them.
+# here are shown as drift, and apply removes them. The apply that creates it
+# removes none: the plan after it shows them.
 resource "mesibo_group" "ops" {
   name = "Operations"
 }
