@@ -74,8 +74,9 @@ func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	user, err := d.data.client.FindUser(ctx, address.ValueString())
 	if errors.Is(err, mesibo.ErrNotFound) {
 		resp.Diagnostics.AddAttributeError(path.Root("address"), summaryUserNotFound,
-			fmt.Sprintf("No Mesibo user has the address %q. Addresses are matched exactly; check the spelling, or "+
-				"create the user first (with a mesibo_user resource, or in the app).", address.ValueString()))
+			userNotFoundDetail(address.ValueString(), err,
+				"Check the spelling, or create the user first (with a mesibo_user resource, or in the app).",
+				func(other string) string { return fmt.Sprintf("To read that user, set address = %q.", other) }))
 		return
 	}
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -143,12 +144,13 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	client := r.data.client
 
 	existing, err := client.FindUser(ctx, address)
+	var notFound *mesibo.UserNotFoundError
 	switch {
 	case err == nil:
-		resp.Diagnostics.AddAttributeError(path.Root("address"), summaryUserExists,
-			fmt.Sprintf("A Mesibo user with address %q already exists (UID %d). Creating it again would take it over "+
-				"and replace its access token, so the provider refuses. To manage it with Terraform, import it:\n\n  %s\n\n"+
-				"or add an import block with id = %q.", address, existing.UID, importCommand("mesibo_user", address), address))
+		resp.Diagnostics.AddAttributeError(path.Root("address"), summaryUserExists, userExistsDetail(address, existing.UID))
+		return
+	case errors.As(err, &notFound) && len(notFound.LookAlikes) > 0:
+		resp.Diagnostics.AddAttributeError(path.Root("address"), summaryUserExists, lookAlikeExistsDetail(address, notFound.LookAlikes))
 		return
 	case !errors.Is(err, mesibo.ErrNotFound):
 		addAPIError(&resp.Diagnostics, summaryCreateUser,
@@ -181,6 +183,37 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// userExistsDetail explains why Create refuses an address that Mesibo has
+// a user for (UID uid), and what to do.
+func userExistsDetail(address string, uid int64) string {
+	return fmt.Sprintf("A Mesibo user with address %q already exists (UID %d). Creating it again would take it over "+
+		"and replace its access token, so the provider refuses. To manage it with Terraform, import it:\n\n  %s\n\n"+
+		"or add an import block with id = %q.", address, uid, importCommand("mesibo_user", address), address)
+}
+
+// lookAlikeExistsDetail explains why Create refuses an address that Mesibo
+// has no user for when it has users whose address reads the same.
+func lookAlikeExistsDetail(address string, lookAlikes []mesibo.User) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Mesibo has no user with exactly the address %q, but it has a user whose address reads the same, "+
+		"so the provider refuses to create it, and nothing was changed.", address)
+	for _, u := range lookAlikes {
+		desc, otherForm := lookAlike(address, u)
+		fmt.Fprintf(&b, "\n\nMesibo has %s. ", desc)
+		if otherForm {
+			b.WriteString("Creating this user would add a second user that looks the same (or, on a server that " +
+				"treats the two forms as one address, take that user over and replace its access token). " + nfcNote +
+				" Choose another address, or delete that user in Mesibo first.")
+			continue
+		}
+		fmt.Fprintf(&b, "This server matches addresses without regard to case, so its useradd may treat the two as one "+
+			"address and take that user over, replacing its access token. To manage that user, set address = %q and "+
+			"import it with %s; otherwise choose another address, or delete that user in Mesibo first.",
+			u.Address, importCommand("mesibo_user", u.Address))
+	}
+	return b.String()
 }
 
 // undoCreate deletes a user whose creation may have half happened, so that
@@ -428,6 +461,25 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 		resp.Diagnostics.AddError(summaryImportID,
 			fmt.Sprintf("The import ID of mesibo_user is the user's address. %s.", reason))
 		return
+	}
+	// Without a user of this exact address, Read would remove the resource
+	// and Terraform report only that nothing exists: say what does.
+	if r.data != nil {
+		ctx = r.data.logContext(ctx)
+		_, err := r.data.client.FindUser(ctx, req.ID)
+		if errors.Is(err, mesibo.ErrNotFound) {
+			resp.Diagnostics.AddError(summaryUserNotFound, userNotFoundDetail(req.ID, err,
+				"There is nothing to import: check the spelling, or let terraform apply create the user.",
+				func(other string) string {
+					return fmt.Sprintf("To import that user, use its exact address, in the configuration (address = %q) "+
+						"and in the import: %s", other, importCommand("mesibo_user", other))
+				}))
+			return
+		}
+		if err != nil {
+			addAPIError(&resp.Diagnostics, summaryReadUser, fmt.Sprintf("Could not look up user %q to import it.", req.ID), err)
+			return
+		}
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("address"), req.ID)...)
 }
