@@ -92,12 +92,12 @@ var validationCases = []validationCase{
   address = ""
   app_id  = "app"
 }`, want: []string{"Invalid Mesibo Address", `address = ""`, "An address must not be empty",
-		"An address must be a non-empty string with no asterisk (*), comma (,), whitespace or control character."}},
+		"An address must be a non-empty string with no asterisk (*), comma (,), whitespace or control character, in composed Unicode (NFC)."}},
 	{name: "user address wildcard", config: `resource "mesibo_user" "test" {
   address = "a*b"
   app_id  = "app"
 }`, want: []string{"Invalid Mesibo Address", `address = "a*b"`, `Address "a*b" contains "*", which the API reads as a wildcard`,
-		"must be a non-empty string with no asterisk (*), comma (,), whitespace or control character."}},
+		"must be a non-empty string with no asterisk (*), comma (,), whitespace or control character, in composed Unicode (NFC)."}},
 	{name: "user address comma", config: `resource "mesibo_user" "test" {
   address = "a,b"
   app_id  = "app"

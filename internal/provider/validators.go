@@ -8,12 +8,14 @@ import (
 	"unicode"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
 )
 
 // addressRules describes, for docs and errors, what an address may contain.
-const addressRules = "a non-empty string with no asterisk (`*`), comma (`,`), whitespace or control character"
+const addressRules = "a non-empty string with no asterisk (`*`), comma (`,`), whitespace or control character, " +
+	"in composed Unicode (NFC)"
 
 // addressValidator checks a Mesibo user address at plan time.
 type addressValidator struct{}
@@ -39,9 +41,19 @@ func (v addressValidator) ValidateString(ctx context.Context, req validator.Stri
 }
 
 // addressProblem says what is wrong with address, or "" when nothing is.
+//
+// Terraform composes every string of a configuration and every import ID
+// into NFC before the provider sees it, so an address in another form can
+// reach the provider only by some other way; it is refused rather than
+// managed under a spelling that no configuration can write.
 func addressProblem(address string) string {
 	err := mesibo.ValidateAddress(address)
 	if err == nil {
+		if !norm.NFC.IsNormalString(address) {
+			return fmt.Sprintf("Address %s is not in composed Unicode (NFC): write it as %s. Terraform composes every "+
+				"string it passes to the provider, so this spelling could be neither configured nor imported",
+				strconv.QuoteToASCII(address), strconv.QuoteToASCII(norm.NFC.String(address)))
+		}
 		return ""
 	}
 	msg := strings.TrimPrefix(err.Error(), mesibo.ErrInvalidRequest.Error()+": ")

@@ -1,0 +1,45 @@
+package provider
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// TestAddressValidatorComposedUnicode: an address in decomposed Unicode is
+// refused with the composed spelling to write instead. Terraform composes
+// every string of a configuration, so this guards the other ways in.
+func TestAddressValidatorComposedUnicode(t *testing.T) {
+	for address, want := range map[string][]string{
+		"zoe\u0301@example.com": {`Address "zoe\u0301@example.com" is not in composed Unicode (NFC)`,
+			`write it as "zo\u00e9@example.com"`, "could be neither configured nor imported",
+			"An address must be a non-empty string with no asterisk (*), comma (,), whitespace or control character, in composed Unicode (NFC)."},
+		"zo\u00e9@example.com": nil,
+		"+14155550100":         nil,
+		"日本@example.com":       nil,
+	} {
+		var resp validator.StringResponse
+		addressValidator{}.ValidateString(context.Background(), validator.StringRequest{
+			Path: path.Root("address"), ConfigValue: types.StringValue(address),
+		}, &resp)
+		if want == nil {
+			if resp.Diagnostics.HasError() {
+				t.Errorf("%q is refused: %v", address, resp.Diagnostics)
+			}
+			continue
+		}
+		if resp.Diagnostics.ErrorsCount() != 1 {
+			t.Fatalf("%q: got %v, want one error", address, resp.Diagnostics)
+		}
+		d := resp.Diagnostics.Errors()[0]
+		for _, w := range want {
+			if !strings.Contains(d.Detail(), w) {
+				t.Errorf("%q: the error does not say %q:\n%s", address, w, d.Detail())
+			}
+		}
+	}
+}
