@@ -44,6 +44,9 @@ const (
 	summaryGroupNotFound    = "Mesibo Group Not Found"
 )
 
+// Summaries of the warnings of mesibo_user.
+const summaryUserAddressShared = "Mesibo User Address Declared Twice"
+
 // Summaries of the warnings of mesibo_group_membership.
 const (
 	summaryMembersNotChecked = "Mesibo Group Membership Not Fully Checked"

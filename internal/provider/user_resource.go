@@ -143,6 +143,24 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	address := plan.Address.ValueString()
 	client := r.data.client
 
+	// One create of an address at a time, so that a later one's lookup
+	// sees the user an earlier one made (see userRegistry).
+	turn, err := r.data.users.beginCreate(ctx, address)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, summaryCreateUser,
+			fmt.Sprintf("Stopped while waiting for another create of user %q to finish; nothing was changed.", address), err)
+		return
+	}
+	defer turn.end()
+	if uid, ok := turn.earlier(); ok {
+		resp.Diagnostics.AddAttributeError(path.Root("address"), summaryUserExists, fmt.Sprintf("Another mesibo_user "+
+			"resource of this configuration created the user with address %q (UID %d) earlier in this apply. Mesibo has "+
+			"one user per address, and two resources cannot both manage it: this resource was not created, and nothing "+
+			"was changed. Give each resource its own address (a module used more than once needs an address per "+
+			"instance).", address, uid))
+		return
+	}
+
 	existing, err := client.FindUser(ctx, address)
 	var notFound *mesibo.UserNotFoundError
 	switch {
@@ -170,6 +188,7 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	plan.setUID(user.UID)
 	plan.AccessToken = types.StringValue(user.Token)
+	turn.created(user.UID)
 	tflog.Debug(ctx, "Mesibo user created", map[string]any{"uid": user.UID, "address": address})
 
 	// useradd cannot set the flag; a new user starts with flag 0.
@@ -189,8 +208,12 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 // a user for (UID uid), and what to do.
 func userExistsDetail(address string, uid int64) string {
 	return fmt.Sprintf("A Mesibo user with address %q already exists (UID %d). Creating it again would take it over "+
-		"and replace its access token, so the provider refuses. To manage it with Terraform, import it:\n\n  %s\n\n"+
-		"or add an import block with id = %q.", address, uid, importCommand("mesibo_user", address), address)
+		"and replace its access token (Mesibo's useradd does that for an existing address), so the provider refuses, "+
+		"and nothing was changed.\n\n"+
+		"- If another mesibo_user resource of this configuration (a module used twice, for example) manages the "+
+		"address: give each resource its own address.\n"+
+		"- Otherwise, to manage the existing user with Terraform, import it:\n\n  %s\n\n"+
+		"  or add an import block with id = %q.", address, uid, importCommand("mesibo_user", address), address)
 }
 
 // lookAlikeExistsDetail explains why Create refuses an address that Mesibo
@@ -484,9 +507,12 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("address"), req.ID)...)
 }
 
-// ModifyPlan says, in the plan of the first apply after an import, what
-// that apply does about the token settings Mesibo cannot report.
+// ModifyPlan tells the provider's user registry which address the user is
+// about to have, and warns when another user resource has it too; and it
+// says, in the plan of the first apply after an import, what that apply
+// does about the token settings Mesibo cannot report.
 func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	r.declareAddress(ctx, req, resp)
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return // create or destroy
 	}
@@ -505,6 +531,52 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	}
 	summary, detail := importedUserPlanWarning(plan, state)
 	resp.Diagnostics.AddWarning(summary, detail)
+}
+
+// declareAddress records the user's planned address in the provider's user
+// registry, or withdraws it when the user is destroyed, and warns when
+// another user resource of this configuration plans the same address.
+func (r *userResource) declareAddress(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.data == nil {
+		return
+	}
+	key := userKeyFrom(ctx, req.Private, &resp.Diagnostics)
+	if req.Plan.Raw.IsNull() {
+		r.data.users.withdraw(key)
+		return
+	}
+	saveUserKey(ctx, resp.Private, key, &resp.Diagnostics)
+	var address types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("address"), &address)...)
+	if address.IsNull() || address.IsUnknown() {
+		return
+	}
+	if others := r.data.users.declare(key, address.ValueString()); len(others) > 0 {
+		resp.Diagnostics.AddAttributeWarning(path.Root("address"), summaryUserAddressShared,
+			sharedAddressWarning(address.ValueString(), others))
+	}
+}
+
+// sharedAddressWarning explains what happens to a user resource that plans
+// address when other user resources plan the addresses others, which are
+// address or differ from it only in case.
+func sharedAddressWarning(address string, others []string) string {
+	var b strings.Builder
+	for _, o := range others {
+		if o == address {
+			fmt.Fprintf(&b, "Another mesibo_user resource of this configuration declares the address %q too. Mesibo has "+
+				"one user per address, so the two cannot both manage it: the apply creates the user for one of them and "+
+				"refuses the other, and where both already hold the user in state (written by an earlier version of the "+
+				"provider), destroying either deletes the user the other manages. ", address)
+			continue
+		}
+		fmt.Fprintf(&b, "Another mesibo_user resource of this configuration declares the address %q, which differs from "+
+			"%q only in case: a Mesibo server that matches addresses without regard to case may treat the two as one "+
+			"user, and then refuses to create the second. ", o, address)
+	}
+	b.WriteString("Give each resource its own address (a module used more than once needs an address per instance). " +
+		"To drop one of two resources that hold the same user without deleting it, run terraform state rm on it.")
+	return b.String()
 }
 
 // importedUserPlanWarning explains the plan of the first apply after an
