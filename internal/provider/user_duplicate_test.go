@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -11,6 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
 )
 
@@ -189,4 +195,63 @@ func containsAll(text string, phrases ...string) bool {
 		}
 	}
 	return true
+}
+
+// TestAccUser_createBeforeDestroy: replacing a user with
+// create_before_destroy cannot work while its address stays the same: the
+// new user would need the address the old one holds. The error says so and
+// what to do, instead of asking to import the managed user; nothing
+// changes; and without create_before_destroy the replacement works.
+func TestAccUser_createBeforeDestroy(t *testing.T) {
+	e := newUserEmulator(t)
+	const address, res = "cbd@example.com", "mesibo_user.test"
+	config := func(lifecycle string) string {
+		return e.providerBlock("") + userConfig(address, `app_id = "com.example.chat"
+  `+lifecycle)
+	}
+	var before emulator.StateUser
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			if u := e.user(address); u != nil {
+				return fmt.Errorf("user %s (UID %d) still exists", address, u.UID)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: config("lifecycle {\n    create_before_destroy = true\n  }"),
+				Check:  e.expectUser(res, address, func(u *emulator.StateUser) error { before = *u; return nil }),
+			},
+			{
+				// A tainted user, as after terraform taint or a failed
+				// provisioner; terraform apply -replace plans the same.
+				Taint:  []string{res},
+				Config: config("lifecycle {\n    create_before_destroy = true\n  }"),
+				ExpectError: wrapped(summaryUserExists, `A Mesibo user with address "cbd@example.com" already exists`,
+					"nothing was changed",
+					"If it is the user this resource managed until now, and the resource is being replaced with create_before_destroy",
+					"create_before_destroy cannot work for a Mesibo user whose address stays the same",
+					"Remove create_before_destroy from this resource's lifecycle block",
+					"or change the address along with the replacement", "The old user is still in place and still managed"),
+			},
+			{
+				PreConfig: func() {
+					if u := e.user(address); u == nil || u.UID != before.UID || u.Token != before.Token {
+						t.Errorf("the refused replacement changed the user: %+v, was UID %d", u, before.UID)
+					}
+				},
+				Config: config(""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				Check: e.expectUser(res, address, func(u *emulator.StateUser) error {
+					if u.UID == before.UID {
+						return fmt.Errorf("the user was not replaced: still UID %d", u.UID)
+					}
+					return nil
+				}),
+			},
+		},
+	})
 }

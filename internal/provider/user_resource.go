@@ -205,11 +205,20 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 }
 
 // userExistsDetail explains why Create refuses an address that Mesibo has
-// a user for (UID uid), and what to do.
+// a user for (UID uid), and what to do, for each way this comes about. The
+// provider cannot tell them apart: Terraform does not say whether a create
+// replaces an object with create_before_destroy, and the old object is not
+// part of the request.
 func userExistsDetail(address string, uid int64) string {
 	return fmt.Sprintf("A Mesibo user with address %q already exists (UID %d). Creating it again would take it over "+
 		"and replace its access token (Mesibo's useradd does that for an existing address), so the provider refuses, "+
 		"and nothing was changed.\n\n"+
+		"- If it is the user this resource managed until now, and the resource is being replaced with "+
+		"create_before_destroy (terraform apply -replace, or a tainted user): create_before_destroy cannot work for a "+
+		"Mesibo user whose address stays the same, since an address exists only once in Mesibo and the new user cannot "+
+		"be created while the old one holds it. Remove create_before_destroy from this resource's lifecycle block, so "+
+		"that Terraform deletes the old user before it creates the new one (a new UID and a new access token), or "+
+		"change the address along with the replacement. The old user is still in place and still managed.\n"+
 		"- If another mesibo_user resource of this configuration (a module used twice, for example) manages the "+
 		"address: give each resource its own address.\n"+
 		"- Otherwise, to manage the existing user with Terraform, import it:\n\n  %s\n\n"+
