@@ -77,10 +77,18 @@ func advice(err error) string {
 			"If Mesibo is slow or far away, raise request_timeout_seconds in the provider block; otherwise check the " +
 			"endpoint and the network. Then run the command again: it is safe to repeat."
 	case errors.Is(err, mesibo.ErrAmbiguousLookup):
-		return fmt.Sprintf("The provider cannot tell whether this user exists: Mesibo's usersget returns at most %d users, "+
-			"and the pattern that finds the address whatever Mesibo's matcher (punctuation other than @ . - replaced by *) "+
-			"matched that many other users first. Rather than risk taking over an existing user and its access token, "+
-			"nothing was changed. Addresses made only of letters, digits, @, . and - cannot be confused this way.", mesibo.MaxListCount)
+		pattern := "the pattern in the error below"
+		var ambiguous *mesibo.AmbiguousLookupError
+		if errors.As(err, &ambiguous) {
+			pattern = fmt.Sprintf("%q", ambiguous.Pattern)
+		}
+		return fmt.Sprintf("The provider cannot tell whether this user exists: Mesibo's usersget returns at most %[1]d "+
+			"users, and the pattern %[2]s, which finds the address whatever Mesibo's matcher (punctuation other than "+
+			"@ . - replaced by *), matched that many other users first. Rather than risk taking over an existing user "+
+			"and its access token, nothing was changed. To go on, make the pattern match fewer than %[1]d users: list "+
+			"them with data \"mesibo_users\" { address = %[2]s } (or usersget), and delete those that should not exist "+
+			"(test users, for example); or use an address made only of letters, digits, @, . and -, which is looked up "+
+			"as it is and cannot be confused this way. Then run the command again.", mesibo.MaxListCount, pattern)
 	case errors.As(err, &tErr) && !tErr.Retryable() && tErr.StatusCode == 0:
 		return "The endpoint cannot be used as configured: it does not speak TLS, its certificate is not trusted or names " +
 			"another host, or its host name does not exist. No retry can cure that, so none was made, and nothing was sent. " +

@@ -190,8 +190,12 @@ func TestAccUser_ambiguousLookupIsRefused(t *testing.T) {
 				Steps: []resource.TestStep{
 					{
 						Config: config,
-						ExpectError: regexp.MustCompile(`(?s)Unable to Create Mesibo User.*cannot\s+tell\s+whether\s+this\s+user\s+exists` +
-							`.*lookup\s+was\s+ambiguous`),
+						ExpectError: wrapped(summaryCreateUser, "cannot tell whether this user exists",
+							`the pattern "x*y@example.com"`, "matched that many other users first", "nothing was changed",
+							"To go on, make the pattern match fewer than 20 users",
+							`list them with data "mesibo_users" { address = "x*y@example.com" }`,
+							"delete those that should not exist",
+							"or use an address made only of letters, digits, @, . and -", "lookup was ambiguous"),
 					},
 					{
 						PreConfig: func() {
