@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -73,17 +72,17 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				MarkdownDescription: "The app the access token is valid for: an Android package name, an iOS bundle ID, " +
 					"or any string that identifies the app on other platforms. Changing it issues a new access token.",
 				Required:   true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{appIDValidator{}},
 			},
 			"token_expiry_minutes": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How long the access token is valid, in minutes, a whole number, at least 1. "+
+				MarkdownDescription: fmt.Sprintf("How long the access token is valid, in minutes, a whole number from 1 to %d. "+
 					"Defaults to `%d` (one year). Changing it issues a new access token. Mesibo cannot report it, so "+
-					"a change made outside Terraform is not seen.", defaultTokenExpiryMinutes),
+					"a change made outside Terraform is not seen.", maxMesiboNumber, defaultTokenExpiryMinutes),
 				CustomType: wholeNumberType{},
 				Optional:   true,
 				Computed:   true,
 				Default:    int64default.StaticInt64(defaultTokenExpiryMinutes),
-				Validators: []validator.Int64{int64validator.AtLeast(1)},
+				Validators: []validator.Int64{int64validator.AtLeast(1), mesiboNumberValidator{}},
 			},
 			"active": schema.BoolAttribute{
 				MarkdownDescription: "Whether the user is enabled. Defaults to `true`.",
@@ -92,7 +91,7 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Default:             booldefault.StaticBool(true),
 			},
 			"max_groups": schema.Int64Attribute{
-				MarkdownDescription: "The most groups the user may belong to, a whole number, at least 0. When not set, " +
+				MarkdownDescription: fmt.Sprintf("The most groups the user may belong to, a whole number from 0 to %d. ", maxMesiboNumber) + "When not set, " +
 					"`useradd` is called without `groups`, and Mesibo applies its own default to a new user. Changing it, " +
 					"removing it included, issues a new access token. Mesibo's documentation gives `groups` no default, so " +
 					"whether removing it keeps the old limit or resets it is not known (the emulator resets it to `0`): " +
@@ -100,15 +99,16 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 					"Terraform is not seen.",
 				CustomType: wholeNumberType{},
 				Optional:   true,
-				Validators: []validator.Int64{int64validator.AtLeast(0)},
+				Validators: []validator.Int64{int64validator.AtLeast(0), mesiboNumberValidator{}},
 			},
 			"flag": schema.Int64Attribute{
-				MarkdownDescription: "The user's flags, as `userset` takes them, a whole number, at least 0. Defaults to `0`.",
-				CustomType:          wholeNumberType{},
-				Optional:            true,
-				Computed:            true,
-				Default:             int64default.StaticInt64(defaultUserFlag),
-				Validators:          []validator.Int64{int64validator.AtLeast(0)},
+				MarkdownDescription: fmt.Sprintf("The user's flags, as `userset` takes them, a whole number from 0 to %d. "+
+					"Defaults to `0`.", maxMesiboNumber),
+				CustomType: wholeNumberType{},
+				Optional:   true,
+				Computed:   true,
+				Default:    int64default.StaticInt64(defaultUserFlag),
+				Validators: []validator.Int64{int64validator.AtLeast(0), mesiboNumberValidator{}},
 			},
 			"token_rotation_triggers": schema.MapAttribute{
 				MarkdownDescription: "Arbitrary values; any change to them issues a new access token in place (the UID " +

@@ -43,3 +43,34 @@ func TestAddressValidatorComposedUnicode(t *testing.T) {
 		}
 	}
 }
+
+// TestMesiboNumberValidator: the largest number Mesibo is taken to store
+// passes, one more does not.
+func TestMesiboNumberValidator(t *testing.T) {
+	for v, ok := range map[int64]bool{0: true, 2147483647: true, 2147483648: false, 9223372036854775807: false} {
+		var resp validator.Int64Response
+		mesiboNumberValidator{}.ValidateInt64(context.Background(), validator.Int64Request{
+			Path: path.Root("flag"), ConfigValue: types.Int64Value(v),
+		}, &resp)
+		if resp.Diagnostics.HasError() == ok {
+			t.Errorf("%d: refused = %v, want %v: %v", v, resp.Diagnostics.HasError(), !ok, resp.Diagnostics)
+		}
+	}
+}
+
+// TestAppIDValidator: any app ID with something in it passes, spaces inside
+// included; blank ones and surrounding whitespace do not.
+func TestAppIDValidator(t *testing.T) {
+	for id, ok := range map[string]bool{
+		"com.example.chat": true, "My Chat App": true, "": false, " ": false, "\t\n": false,
+		" com.example.chat": false, "com.example.chat\n": false,
+	} {
+		var resp validator.StringResponse
+		appIDValidator{}.ValidateString(context.Background(), validator.StringRequest{
+			Path: path.Root("app_id"), ConfigValue: types.StringValue(id),
+		}, &resp)
+		if resp.Diagnostics.HasError() == ok {
+			t.Errorf("%q: refused = %v, want %v: %v", id, resp.Diagnostics.HasError(), !ok, resp.Diagnostics)
+		}
+	}
+}
