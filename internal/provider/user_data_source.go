@@ -31,8 +31,8 @@ func (d *userDataSource) Metadata(_ context.Context, req datasource.MetadataRequ
 
 func (d *userDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "One Mesibo user, found by its exact address with one `usersget` call: for users that " +
-			"another configuration or the app itself manages. A user that does not exist is an error.",
+		MarkdownDescription: "One Mesibo user, found by its exact address, byte for byte, with `usersget`: for users " +
+			"that another configuration or the app itself manages. A user that does not exist is an error.",
 		Attributes: map[string]schema.Attribute{
 			"address": schema.StringAttribute{
 				MarkdownDescription: "The user's exact address, " + addressRules + " (`*` is not a wildcard here: " +
