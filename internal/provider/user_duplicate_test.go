@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-exec/tfexec"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -182,6 +184,34 @@ module "b" {
 	}
 	if u := e.user(address); u != nil {
 		t.Errorf("user %s (UID %d) is left after destroy", address, u.UID)
+	}
+
+	// Terraform plans a replacement twice, the second time as a create: that
+	// is still one resource, and no warning.
+	cli.writeConfig(requiredProviders + e.providerBlock("") + `
+module "a" {
+  source  = "./user"
+  address = "` + address + `"
+}
+`)
+	if r := cli.apply(ctx); r.err != nil {
+		t.Fatalf("apply of one module: %v%s", r.err, r.summary())
+	}
+	info, stop := cli.serve()
+	var out bytes.Buffer
+	_, err := cli.tf.PlanJSON(ctx, &out, tfexec.Reattach(info), tfexec.Replace("module.a.mesibo_user.this"))
+	stop()
+	if err != nil {
+		t.Fatalf("terraform plan -replace: %v", err)
+	}
+	for _, d := range parseUI(t, out.Bytes()) {
+		t.Errorf("plan -replace: unexpected diagnostic %s", d)
+	}
+	if !strings.Contains(out.String(), `"action":"replace"`) {
+		t.Errorf("the plan does not replace the user:\n%s", out.String())
+	}
+	if r := cli.destroy(ctx); r.err != nil {
+		t.Fatalf("destroy: %v%s", r.err, r.summary())
 	}
 }
 
