@@ -263,11 +263,12 @@ func TestAccUser_addressInAnotherCase(t *testing.T) {
 	}
 }
 
-// TestAccUser_addressInDecomposedUnicode: Terraform turns every string into
-// composed Unicode (NFC) before the provider sees it, so a user whose
-// address Mesibo holds in decomposed form cannot be named. Importing it says
-// so, instead of reporting that nothing exists, and no user that looks the
-// same is created next to it.
+// TestAccUser_addressInDecomposedUnicode: Terraform turns every string of a
+// configuration into composed Unicode (NFC) before the provider sees it, so
+// a user whose address Mesibo holds in decomposed form cannot be named.
+// Importing it, by either spelling, is refused with an error that says why,
+// instead of a report that nothing exists, and no user that looks the same
+// is created next to it.
 func TestAccUser_addressInDecomposedUnicode(t *testing.T) {
 	const (
 		decomposed = "zoe\u0301@example.com" // e + combining acute accent
@@ -283,10 +284,18 @@ func TestAccUser_addressInDecomposedUnicode(t *testing.T) {
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{
 					{
-						Config: config, ResourceName: "mesibo_user.u[0]", ImportState: true, ImportStateId: decomposed,
+						Config: config, ResourceName: "mesibo_user.u[0]", ImportState: true, ImportStateId: composed,
 						ExpectError: wrapped(summaryUserNotFound, "No Mesibo user has exactly the address \"zo\u00e9@example.com\"",
 							`Mesibo has "zoe\u0301@example.com" (UID`, `the same text as "zo\u00e9@example.com" in decomposed Unicode`,
 							"Terraform passes every string to the provider in composed Unicode (NFC)"),
+					},
+					{
+						// Terraform 1.11 composes the import ID, which then
+						// names no user; 1.5 passes it on, and it is refused
+						// as an address no configuration can name.
+						Config: config, ResourceName: "mesibo_user.u[0]", ImportState: true, ImportStateId: decomposed,
+						ExpectError: regexp.MustCompile(`Mesibo User Not Found[\s\S]*decomposed\s+Unicode|` +
+							`Invalid Import ID[\s\S]*not\s+in\s+composed\s+Unicode\s+\(NFC\)`),
 					},
 					{
 						Config: config,

@@ -43,16 +43,18 @@ func (v addressValidator) ValidateString(ctx context.Context, req validator.Stri
 
 // addressProblem says what is wrong with address, or "" when nothing is.
 //
-// Terraform composes every string of a configuration and every import ID
-// into NFC before the provider sees it, so an address in another form can
-// reach the provider only by some other way; it is refused rather than
-// managed under a spelling that no configuration can write.
+// Terraform composes every string of a configuration into NFC before the
+// provider sees it, so an address in another form comes only from an import
+// ID (Terraform 1.11 composes those too; 1.5 does not). It is refused: the
+// configuration could never name it, and the plan after such an import would
+// replace the user to change its address to the composed spelling.
 func addressProblem(address string) string {
 	err := mesibo.ValidateAddress(address)
 	if err == nil {
 		if !norm.NFC.IsNormalString(address) {
-			return fmt.Sprintf("Address %s is not in composed Unicode (NFC): write it as %s. Terraform composes every "+
-				"string it passes to the provider, so this spelling could be neither configured nor imported",
+			return fmt.Sprintf("Address %s is not in composed Unicode (NFC); composed, it reads %s. Terraform composes "+
+				"every string of a configuration, so no configuration can name this spelling, and after importing it "+
+				"the next plan would replace the user to change its address",
 				strconv.QuoteToASCII(address), strconv.QuoteToASCII(norm.NFC.String(address)))
 		}
 		return ""

@@ -11,12 +11,14 @@ import (
 )
 
 // TestAddressValidatorComposedUnicode: an address in decomposed Unicode is
-// refused with the composed spelling to write instead. Terraform composes
-// every string of a configuration, so this guards the other ways in.
+// refused with the composed spelling shown. Terraform composes every string
+// of a configuration, so this guards import IDs, which Terraform 1.5 passes
+// on as they are.
 func TestAddressValidatorComposedUnicode(t *testing.T) {
 	for address, want := range map[string][]string{
 		"zoe\u0301@example.com": {`Address "zoe\u0301@example.com" is not in composed Unicode (NFC)`,
-			`write it as "zo\u00e9@example.com"`, "could be neither configured nor imported",
+			`composed, it reads "zo\u00e9@example.com"`, "no configuration can name this spelling",
+			"the next plan would replace the user",
 			"An address must be a non-empty string with no asterisk (*), comma (,), whitespace or control character, in composed Unicode (NFC)."},
 		"zo\u00e9@example.com": nil,
 		"+14155550100":         nil,
