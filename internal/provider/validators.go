@@ -45,7 +45,7 @@ func (v addressValidator) ValidateString(ctx context.Context, req validator.Stri
 //
 // Terraform composes every string of a configuration into NFC before the
 // provider sees it, so an address in another form comes only from an import
-// ID (Terraform 1.11 composes those too; 1.5 does not). It is refused: the
+// ID (Terraform 1.11 composes those too, 1.5 does not). It is refused: the
 // configuration could never name it, and the plan after such an import would
 // replace the user to change its address to the composed spelling.
 func addressProblem(address string) string {
