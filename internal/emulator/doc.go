@@ -79,10 +79,13 @@
 //     everything else matches itself; "glob", fnmatch as PHP has it, where
 //     "?" and "[...]" are wildcards too and "" escapes; "like", where "*"
 //     becomes "%" for a SQL LIKE, so "_" matches any one character and ""
-//     escapes. Every matcher is case-sensitive and must match the whole
-//     address. Users are listed in uid order, each as {uid, address, appid,
-//     active (1 or 0), flag}; tokens are not listed. No match answers
-//     "users":[].
+//     escapes. Every matcher must match the whole address, and is
+//     case-sensitive unless Options.UsersGetIgnoreCase (the command's
+//     -usersget-ignore-case) is set: then letters match in either case, as
+//     in a MySQL column with a case-insensitive collation, while useradd
+//     and every other op still key users by their exact address. Users are
+//     listed in uid order, each as {uid, address, appid, active (1 or 0),
+//     flag}; tokens are not listed. No match answers "users":[].
 //   - groupadd: name "", flag 0, expiry 31536000, expiryext 0, active 1 by
 //     default. Neither groupadd nor groupset answers more than {"gid":N}.
 //   - groupeditmembers: m with no address left after trimming spaces and

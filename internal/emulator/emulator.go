@@ -37,6 +37,10 @@ type Options struct {
 	// UsersGetMatch is how usersget reads its addr pattern; MatchStar when
 	// empty.
 	UsersGetMatch UsersGetMatch
+	// UsersGetIgnoreCase makes usersget match letters without regard to
+	// case, as a MySQL column with a case-insensitive collation would.
+	// Every other op still keys users by their exact address.
+	UsersGetIgnoreCase bool
 	// Logf, if set, receives one line per API request (op, outcome, fault)
 	// and state-saving errors. Tokens are never passed to it.
 	Logf func(format string, args ...any)
@@ -122,14 +126,14 @@ func New(opts Options) (*Server, error) {
 		requests:    map[string]int{},
 		faultCounts: map[string]int{},
 	}
-	s.st.usersGetMatch = match
+	s.st.usersGetMatch, s.st.usersGetIgnoreCase = match, opts.UsersGetIgnoreCase
 	if s.statePath != "" {
 		st, err := loadStore(s.statePath)
 		if err != nil {
 			return nil, fmt.Errorf("emulator: %w", err)
 		}
 		s.st = st
-		s.st.usersGetMatch = match
+		s.st.usersGetMatch, s.st.usersGetIgnoreCase = match, opts.UsersGetIgnoreCase
 		// Write at once, so an unwritable path is reported now rather than
 		// at the first change.
 		if err := s.saveLocked(); err != nil {

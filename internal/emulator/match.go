@@ -56,6 +56,21 @@ func (m UsersGetMatch) check() error {
 // Matcher returns a function that reports whether an address matches
 // pattern. Matching is case-sensitive and covers the whole address.
 func (m UsersGetMatch) Matcher(pattern string) func(string) bool {
+	if m != MatchGlob && m != MatchLike {
+		return func(s string) bool { return wildcardMatch(pattern, s) }
+	}
+	return m.compile(pattern, "")
+}
+
+// CaseInsensitiveMatcher is Matcher, except that a letter of the pattern
+// matches the letter in either case (Unicode simple case folding), as a
+// MySQL column with a case-insensitive (_ci) collation compares.
+func (m UsersGetMatch) CaseInsensitiveMatcher(pattern string) func(string) bool {
+	return m.compile(pattern, "i")
+}
+
+// compile turns pattern into a regular expression with the given flags.
+func (m UsersGetMatch) compile(pattern, flags string) func(string) bool {
 	var expr string
 	switch m {
 	case MatchGlob:
@@ -63,15 +78,25 @@ func (m UsersGetMatch) Matcher(pattern string) func(string) bool {
 	case MatchLike:
 		expr = likeExpr(strings.ReplaceAll(pattern, "*", "%"))
 	default:
-		return func(s string) bool { return wildcardMatch(pattern, s) }
+		expr = starExpr(pattern)
 	}
-	re, err := regexp.Compile(`\A(?s:` + expr + `)\z`)
+	re, err := regexp.Compile(`\A(?s` + flags + `:` + expr + `)\z`)
 	if err != nil {
 		// Not reachable: every literal is quoted and every class is built
 		// from escaped code points.
 		return func(string) bool { return false }
 	}
 	return re.MatchString
+}
+
+// starExpr translates a pattern whose only wildcard is "*" into a regular
+// expression.
+func starExpr(pattern string) string {
+	parts := strings.Split(pattern, "*")
+	for i, p := range parts {
+		parts[i] = regexp.QuoteMeta(p)
+	}
+	return strings.Join(parts, `.*`)
 }
 
 // globExpr translates an fnmatch pattern into a regular expression.

@@ -77,6 +77,59 @@ func TestUsersGetMatchers(t *testing.T) {
 	}
 }
 
+// TestUsersGetIgnoreCase: with UsersGetIgnoreCase, every matcher matches
+// letters in either case, wildcards keep their meaning, and useradd still
+// keys users by their exact address: two spellings are two users.
+func TestUsersGetIgnoreCase(t *testing.T) {
+	users := []string{"Alice@Example.com", "alice@example.com", "ÉVA@example.com", "bob@example.com"}
+	cases := map[UsersGetMatch]map[string][]string{
+		MatchStar: {
+			"alice@example.com": {"Alice@Example.com", "alice@example.com"},
+			"ALICE*":            {"Alice@Example.com", "alice@example.com"},
+			"éva@EXAMPLE.COM":   {"ÉVA@example.com"},
+			"a?ice@example.com": nil,
+			"carol@example.com": nil,
+		},
+		MatchGlob: {
+			"ALICE@example.com": {"Alice@Example.com", "alice@example.com"},
+			"[A]lice*":          {"Alice@Example.com", "alice@example.com"},
+			"?OB@example.com":   {"bob@example.com"},
+		},
+		MatchLike: {
+			"alice@EXAMPLE.com": {"Alice@Example.com", "alice@example.com"},
+			"_OB@example.com":   {"bob@example.com"},
+		},
+	}
+	for match, patterns := range cases {
+		t.Run(string(match), func(t *testing.T) {
+			_, ts := newTestServer(t, Options{UsersGetMatch: match, UsersGetIgnoreCase: true})
+			for _, u := range users {
+				addUser(t, ts, u)
+			}
+			for pattern, want := range patterns {
+				body := api(t, ts, "usersget", "addr", pattern)
+				mustOK(t, body, "usersget")
+				var got []string
+				for _, u := range list(t, body["users"]) {
+					addr, _ := obj(t, u)["address"].(string)
+					got = append(got, addr)
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%s, ignoring case: usersget %q answered %q, want %q", match, pattern, got, want)
+				}
+			}
+		})
+	}
+	// Without the option the same server is case-sensitive.
+	_, ts := newTestServer(t, Options{})
+	for _, u := range users {
+		addUser(t, ts, u)
+	}
+	if got := list(t, api(t, ts, "usersget", "addr", "ALICE*")["users"]); len(got) != 0 {
+		t.Errorf("a case-sensitive usersget answered %v for ALICE*", got)
+	}
+}
+
 func TestParseUsersGetMatch(t *testing.T) {
 	for in, want := range map[string]UsersGetMatch{"": MatchStar, "star": MatchStar, " GLOB ": MatchGlob, "Like": MatchLike} {
 		if got, err := ParseUsersGetMatch(in); err != nil || got != want {

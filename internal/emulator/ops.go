@@ -225,6 +225,9 @@ func opUsersGet(st *store, p params) (reply, bool) {
 		pattern = "*"
 	}
 	match := st.usersGetMatch.Matcher(pattern)
+	if st.usersGetIgnoreCase {
+		match = st.usersGetMatch.CaseInsensitiveMatcher(pattern)
+	}
 	users := []object{}
 	for _, u := range st.sortedUsers() {
 		if len(users) == count {

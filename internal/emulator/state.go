@@ -71,6 +71,9 @@ type store struct {
 	// usersGetMatch is how usersget reads its pattern: a setting of the
 	// server, not data, and never saved.
 	usersGetMatch UsersGetMatch
+	// usersGetIgnoreCase makes usersget match without regard to case; a
+	// setting too.
+	usersGetIgnoreCase bool
 }
 
 func newStore() *store {

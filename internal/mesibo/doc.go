@@ -40,7 +40,10 @@
 // ("%", "_", "\") is as plausible. FindUser therefore never sends an address
 // as it is: every character that a common matcher reads specially becomes
 // "*" (see lookupPattern), so the pattern matches the address under any of
-// them, and only a user whose address is exactly the one asked for is taken.
+// them, and only a user whose address is exactly the one asked for, byte for
+// byte, is taken. Users whose address reads the same without being the same
+// (another case, another Unicode normalization form) are reported as
+// look-alikes of a not-found address (UserNotFoundError), never taken for it.
 // An answer of 20 users without it is ambiguous (ErrAmbiguousLookup), never
 // "not found": the user may be beyond the cut, and reporting it absent would
 // let useradd take it over. GetUsers, by contrast, sends the caller's pattern

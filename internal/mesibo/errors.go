@@ -184,3 +184,48 @@ func (e *MessageMayBeDeliveredError) Error() string { return e.Err.Error() }
 func (e *MessageMayBeDeliveredError) Unwrap() []error {
 	return []error{ErrMessageMayBeDelivered, e.Err}
 }
+
+// UserNotFoundError is FindUser's error when no user has exactly the address
+// asked for. It matches ErrNotFound.
+type UserNotFoundError struct {
+	Address string
+	// LookAlikes are users the lookup found whose address reads the same as
+	// Address without being the same bytes: it differs only in case, or is
+	// the same text in another Unicode normalization form (see ReadsSame).
+	// A server that returns such a user for Address's pattern may treat the
+	// two addresses as one, and its useradd take that user over.
+	LookAlikes []User
+}
+
+func (e *UserNotFoundError) Error() string {
+	msg := fmt.Sprintf("user %q: %v", e.Address, ErrNotFound)
+	if len(e.LookAlikes) == 0 {
+		return msg
+	}
+	names := make([]string, len(e.LookAlikes))
+	for i, u := range e.LookAlikes {
+		names[i] = fmt.Sprintf("%q (UID %d)", u.Address, u.UID)
+	}
+	return fmt.Sprintf("%s; usersget found %s, which reads the same but is another address", msg, strings.Join(names, ", "))
+}
+
+// Is makes errors.Is(err, ErrNotFound) work.
+func (e *UserNotFoundError) Is(target error) bool { return target == ErrNotFound }
+
+// AmbiguousLookupError is FindUser's error when it cannot tell whether the
+// address exists: usersget answered as many users as it returns at most for
+// the pattern that must find the address, and none of them has exactly that
+// address. It matches ErrAmbiguousLookup.
+type AmbiguousLookupError struct {
+	Address string
+	Pattern string // the usersget pattern whose answer was full
+	Matched int    // how many users it answered
+}
+
+func (e *AmbiguousLookupError) Error() string {
+	return fmt.Sprintf("user %q: %v: usersget answered %d users (the most it returns) for the pattern %q, "+
+		"none of them with that exact address, so the user may exist beyond them", e.Address, ErrAmbiguousLookup, e.Matched, e.Pattern)
+}
+
+// Is makes errors.Is(err, ErrAmbiguousLookup) work.
+func (e *AmbiguousLookupError) Is(target error) bool { return target == ErrAmbiguousLookup }

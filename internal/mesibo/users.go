@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // User is a Mesibo user as the API describes it. Fields the API did not send
@@ -143,9 +146,11 @@ func (c *Client) GetUsers(ctx context.Context, req GetUsersRequest) ([]User, err
 	return users, nil
 }
 
-// FindUser looks a user up by its exact address. A user that does not exist
-// gives an error that matches ErrNotFound; an answer that cannot tell, one
-// that matches ErrAmbiguousLookup.
+// FindUser looks a user up by its exact address: byte for byte, so neither
+// another case nor another Unicode normalization form of the same text is
+// the same address. A user that does not exist gives a *UserNotFoundError,
+// which matches ErrNotFound; an answer that cannot tell, an
+// *AmbiguousLookupError, which matches ErrAmbiguousLookup.
 //
 // usersget matches a pattern, and Mesibo documents only "*" as a wildcard;
 // the real matcher may read other characters too (a glob's "?", "[...]" and
@@ -163,10 +168,13 @@ func (c *Client) GetUsers(ctx context.Context, req GetUsersRequest) ([]User, err
 // wildcard is "*"), and if that does not find it either, it reports the
 // lookup as ambiguous, never as not found.
 //
-// A server may match case-insensitively. Without an exact match, a single
-// user whose address differs only in case, in an answer that is not full, is
-// taken to be the one asked for: a server that matched it treats the two
-// spellings alike, and useradd would take that user over.
+// Users whose address reads the same without being the same bytes are
+// look-alikes (UserNotFoundError.LookAlikes): an address that differs only
+// in case, which a server that matches without regard to case returns, and
+// the same text in another Unicode normalization form (an accented letter
+// written as one character or as a letter and a combining accent). For an
+// address that has another normalization form, FindUser asks once more with
+// that form's pattern, since no matcher is known to equate the two.
 func (c *Client) FindUser(ctx context.Context, address string) (*User, error) {
 	if err := ValidateAddress(address); err != nil {
 		return nil, err
@@ -179,23 +187,35 @@ func (c *Client) FindUser(ctx context.Context, address string) (*User, error) {
 	if u := exactMatch(users, address); u != nil {
 		return u, nil
 	}
-	if len(users) < MaxListCount {
-		if u := soleFoldedMatch(users, address); u != nil {
-			return u, nil
+	lookAlikes := appendLookAlikes(nil, users, address)
+	if len(users) == MaxListCount {
+		if pattern != address {
+			literal, err := c.GetUsers(ctx, GetUsersRequest{Address: address, Count: MaxListCount})
+			if err != nil {
+				return nil, err
+			}
+			if u := exactMatch(literal, address); u != nil {
+				return u, nil
+			}
 		}
-		return nil, fmt.Errorf("user %q: %w", address, ErrNotFound)
+		return nil, &AmbiguousLookupError{Address: address, Pattern: pattern, Matched: len(users)}
 	}
-	if pattern != address {
-		literal, err := c.GetUsers(ctx, GetUsersRequest{Address: address, Count: MaxListCount})
+	for _, form := range otherForms(address) {
+		formPattern := lookupPattern(form)
+		others, err := c.GetUsers(ctx, GetUsersRequest{Address: formPattern, Count: MaxListCount})
 		if err != nil {
 			return nil, err
 		}
-		if u := exactMatch(literal, address); u != nil {
+		if u := exactMatch(others, address); u != nil {
 			return u, nil
 		}
+		before := len(lookAlikes)
+		lookAlikes = appendLookAlikes(lookAlikes, others, address)
+		if len(others) == MaxListCount && len(lookAlikes) == before {
+			return nil, &AmbiguousLookupError{Address: address, Pattern: formPattern, Matched: len(others)}
+		}
 	}
-	return nil, fmt.Errorf("user %q: %w: usersget answered %d users (the most it returns) for the pattern %q, "+
-		"none of them with that exact address, so the user may exist beyond them", address, ErrAmbiguousLookup, len(users), pattern)
+	return nil, &UserNotFoundError{Address: address, LookAlikes: lookAlikes}
 }
 
 func exactMatch(users []User, address string) *User {
@@ -207,19 +227,41 @@ func exactMatch(users []User, address string) *User {
 	return nil
 }
 
-// soleFoldedMatch returns the only user whose address equals address but for
-// case, or nil when there is none or more than one.
-func soleFoldedMatch(users []User, address string) *User {
-	var found *User
-	for i := range users {
-		if strings.EqualFold(users[i].Address, address) {
-			if found != nil {
-				return nil
-			}
-			found = &users[i]
+// appendLookAlikes appends to out the users whose address reads the same as
+// address (see ReadsSame), each UID once.
+func appendLookAlikes(out, users []User, address string) []User {
+	for _, u := range users {
+		if !ReadsSame(u.Address, address) || slices.ContainsFunc(out, func(o User) bool { return o.UID == u.UID }) {
+			continue
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+// ReadsSame reports whether two different addresses are the same text but
+// for case or Unicode normalization, so that a server, or a person, may take
+// one for the other.
+func ReadsSame(a, b string) bool {
+	return a != b && strings.EqualFold(norm.NFC.String(a), norm.NFC.String(b))
+}
+
+// SameTextOtherForm reports whether two different addresses are the same
+// text in two Unicode normalization forms (as opposed to differing in case).
+func SameTextOtherForm(a, b string) bool {
+	return a != b && norm.NFC.String(a) == norm.NFC.String(b)
+}
+
+// otherForms returns the Unicode normalization forms of address, composed
+// (NFC) and decomposed (NFD), that differ from it.
+func otherForms(address string) []string {
+	var out []string
+	for _, f := range []norm.Form{norm.NFC, norm.NFD} {
+		if s := f.String(address); s != address && !slices.Contains(out, s) {
+			out = append(out, s)
 		}
 	}
-	return found
+	return out
 }
 
 // lookupPattern is the usersget pattern FindUser sends for address: every

@@ -219,12 +219,19 @@ func TestFindUser(t *testing.T) {
 			t.Errorf("got %v; want ErrNotFound", err)
 		}
 	})
-	t.Run("sole case-insensitive match", func(t *testing.T) {
+	t.Run("another case is another address", func(t *testing.T) {
 		t.Parallel()
 		srv := jsonServer(t, `{"result":true,"users":[{"uid":4,"address":"Bob@Example.com"}]}`)
 		u, err := newClient(t, srv.endpoint()).FindUser(ctx, "bob@example.com")
-		if err != nil || u.UID != 4 {
-			t.Errorf("got %+v, %v; want uid 4", u, err)
+		var nf *UserNotFoundError
+		if !errors.Is(err, ErrNotFound) || u != nil || !errors.As(err, &nf) {
+			t.Fatalf("got %+v, %v; want a *UserNotFoundError", u, err)
+		}
+		if len(nf.LookAlikes) != 1 || nf.LookAlikes[0].UID != 4 {
+			t.Errorf("look-alikes %+v, want uid 4", nf.LookAlikes)
+		}
+		if !strings.Contains(err.Error(), `"Bob@Example.com" (UID 4)`) {
+			t.Errorf("error %q does not name the look-alike", err)
 		}
 	})
 	t.Run("transport failure is not not-found", func(t *testing.T) {
@@ -278,6 +285,8 @@ func TestFindUserPatternAndFilter(t *testing.T) {
 		sent    []string // the addr parameter of each request
 		wantUID int64    // 0: no user
 		wantErr error
+		// lookAlikes are the UIDs a not-found error reports as look-alikes.
+		lookAlikes []int64
 	}{
 		{
 			name: "exact match among confusers", address: addr,
@@ -315,14 +324,34 @@ func TestFindUserPatternAndFilter(t *testing.T) {
 			sent:    []string{"ops@example.com"}, wantErr: ErrAmbiguousLookup,
 		},
 		{
-			name: "sole case-insensitive match", address: addr,
+			name: "another case is not the address", address: addr,
 			answers: []string{usersAnswer("opsXeu@example.com", "OPS[EU]@example.com")},
-			sent:    []string{wide}, wantUID: 2,
+			sent:    []string{wide}, wantErr: ErrNotFound, lookAlikes: []int64{2},
 		},
 		{
-			name: "two case-insensitive matches", address: addr,
+			name: "two other cases", address: addr,
 			answers: []string{usersAnswer("Ops[eu]@example.com", "OPS[EU]@example.com")},
-			sent:    []string{wide}, wantErr: ErrNotFound,
+			sent:    []string{wide}, wantErr: ErrNotFound, lookAlikes: []int64{1, 2},
+		},
+		{
+			name: "composed address, the decomposed spelling asked for too", address: "zoé@example.com",
+			answers: []string{usersAnswer("zoey@example.com"), usersAnswer("zoe\u0301@example.com")},
+			sent:    []string{"zoé@example.com", "zoe\u0301@example.com"}, wantErr: ErrNotFound, lookAlikes: []int64{1},
+		},
+		{
+			name: "composed address found before any other spelling is asked for", address: "zoé@example.com",
+			answers: []string{usersAnswer("zoe\u0301@example.com", "zoé@example.com")},
+			sent:    []string{"zoé@example.com"}, wantUID: 2,
+		},
+		{
+			name: "decomposed address, the composed spelling asked for too", address: "zoe\u0301@example.com",
+			answers: []string{usersAnswer(), usersAnswer("ZOÉ@example.com", "zoé@example.com")},
+			sent:    []string{"zoe\u0301@example.com", "zoé@example.com"}, wantErr: ErrNotFound, lookAlikes: []int64{1, 2},
+		},
+		{
+			name: "the other spelling's answer is full without it", address: "zoé@example.com",
+			answers: []string{usersAnswer(), usersAnswer(full...)},
+			sent:    []string{"zoé@example.com", "zoe\u0301@example.com"}, wantErr: ErrAmbiguousLookup,
 		},
 		{
 			name: "case-insensitive match in a full answer", address: addr,
@@ -353,6 +382,16 @@ func TestFindUserPatternAndFilter(t *testing.T) {
 				}
 				if errors.Is(tc.wantErr, ErrAmbiguousLookup) && errors.Is(err, ErrNotFound) {
 					t.Errorf("an ambiguous lookup reads as not found: %v", err)
+				}
+				var nf *UserNotFoundError
+				if errors.As(err, &nf) {
+					var got []int64
+					for _, u := range nf.LookAlikes {
+						got = append(got, u.UID)
+					}
+					if !reflect.DeepEqual(got, tc.lookAlikes) {
+						t.Errorf("look-alikes %v, want %v", got, tc.lookAlikes)
+					}
 				}
 				return
 			}
@@ -439,6 +478,28 @@ func TestLookupPatternMatchesTheAddress(t *testing.T) {
 	for addr, matcher := range map[string]string{"ops[eu]@x": "glob", `te\am@x`: "like", "a+b@x": "regexp"} {
 		if matchers[matcher](addr)(addr) {
 			t.Errorf("%s matcher finds %q sent as it is: the test matchers are too lenient", matcher, addr)
+		}
+	}
+}
+
+func TestReadsSame(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		a, b            string
+		same, otherForm bool
+	}{
+		{"bob@x", "bob@x", false, false},
+		{"bob@x", "Bob@X", true, false},
+		{"zoé@x", "zoe\u0301@x", true, true},
+		{"ZOÉ@x", "zoe\u0301@x", true, false},
+		{"zoe@x", "zoé@x", false, false},
+		{"bob@x", "bobby@x", false, false},
+	} {
+		if got := ReadsSame(tc.a, tc.b); got != tc.same {
+			t.Errorf("ReadsSame(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.same)
+		}
+		if got := SameTextOtherForm(tc.a, tc.b); got != tc.otherForm {
+			t.Errorf("SameTextOtherForm(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.otherForm)
 		}
 	}
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
 )
@@ -42,6 +44,9 @@ const (
 	summaryGroupNotFound    = "Mesibo Group Not Found"
 )
 
+// Summaries of the warnings of mesibo_user.
+const summaryUserAddressShared = "Mesibo User Address Declared Twice"
+
 // Summaries of the warnings of mesibo_group_membership.
 const (
 	summaryMembersNotChecked = "Mesibo Group Membership Not Fully Checked"
@@ -75,10 +80,18 @@ func advice(err error) string {
 			"If Mesibo is slow or far away, raise request_timeout_seconds in the provider block; otherwise check the " +
 			"endpoint and the network. Then run the command again: it is safe to repeat."
 	case errors.Is(err, mesibo.ErrAmbiguousLookup):
-		return fmt.Sprintf("The provider cannot tell whether this user exists: Mesibo's usersget returns at most %d users, "+
-			"and the pattern that finds the address whatever Mesibo's matcher (punctuation other than @ . - replaced by *) "+
-			"matched that many other users first. Rather than risk taking over an existing user and its access token, "+
-			"nothing was changed. Addresses made only of letters, digits, @, . and - cannot be confused this way.", mesibo.MaxListCount)
+		pattern := "the pattern in the error below"
+		var ambiguous *mesibo.AmbiguousLookupError
+		if errors.As(err, &ambiguous) {
+			pattern = fmt.Sprintf("%q", ambiguous.Pattern)
+		}
+		return fmt.Sprintf("The provider cannot tell whether this user exists: Mesibo's usersget returns at most %[1]d "+
+			"users, and the pattern %[2]s, which finds the address whatever Mesibo's matcher (punctuation other than "+
+			"@ . - replaced by *), matched that many other users first. Rather than risk taking over an existing user "+
+			"and its access token, nothing was changed. To go on, make the pattern match fewer than %[1]d users: list "+
+			"them with data \"mesibo_users\" { address = %[2]s } (or usersget), and delete those that should not exist "+
+			"(test users, for example); or use an address made only of letters, digits, @, . and -, which is looked up "+
+			"as it is and cannot be confused this way. Then run the command again.", mesibo.MaxListCount, pattern)
 	case errors.As(err, &tErr) && !tErr.Retryable() && tErr.StatusCode == 0:
 		return "The endpoint cannot be used as configured: it does not speak TLS, its certificate is not trusted or names " +
 			"another host, or its host name does not exist. No retry can cure that, so none was made, and nothing was sent. " +
@@ -107,6 +120,52 @@ func addGoneError(diags *diag.Diagnostics, summary, what, next string, err error
 	diags.AddError(summary, fmt.Sprintf("%s no longer exists in Mesibo: it was deleted outside Terraform after "+
 		"the plan was made, so the plan is out of date and nothing was changed. %s\n\n%s", what, next, err))
 }
+
+// lookAlike describes a user whose address reads the same as address but is
+// another address (see mesibo.ReadsSame), for an error: its address, UID and
+// how the two differ. otherForm is true when they are the same text in two
+// Unicode normalization forms, which a configuration cannot tell apart.
+func lookAlike(address string, u mesibo.User) (desc string, otherForm bool) {
+	if mesibo.SameTextOtherForm(u.Address, address) {
+		form := "another Unicode normalization form"
+		if norm.NFD.String(u.Address) == u.Address {
+			form = "decomposed Unicode (NFD: a letter followed by a combining accent)"
+		}
+		return fmt.Sprintf("%s (UID %d), the same text as %s in %s", strconv.QuoteToASCII(u.Address), u.UID,
+			strconv.QuoteToASCII(address), form), true
+	}
+	return fmt.Sprintf("%q (UID %d), which differs from %q only in case", u.Address, u.UID, address), false
+}
+
+// userNotFoundDetail says that no user has exactly address, err being
+// FindUser's not-found error, and what to do: absent says it when Mesibo has
+// no user whose address reads the same, otherCase for a user whose address
+// differs only in case, given that address.
+func userNotFoundDetail(address string, err error, absent string, otherCase func(string) string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "No Mesibo user has exactly the address %q: addresses are compared byte for byte.", address)
+	var nf *mesibo.UserNotFoundError
+	if !errors.As(err, &nf) || len(nf.LookAlikes) == 0 {
+		b.WriteString(" " + absent)
+		return b.String()
+	}
+	for _, u := range nf.LookAlikes {
+		desc, otherForm := lookAlike(address, u)
+		fmt.Fprintf(&b, "\n\nMesibo has %s", desc)
+		if otherForm {
+			b.WriteString(". " + nfcNote)
+		} else {
+			b.WriteString(": this server matches addresses without regard to case, but it is another address. " + otherCase(u.Address))
+		}
+	}
+	return b.String()
+}
+
+// nfcNote says why a configuration cannot name an address written in
+// another Unicode normalization form.
+const nfcNote = "Terraform passes every string to the provider in composed Unicode (NFC), so no configuration or " +
+	"import ID can name that user: only once it is created again with the composed spelling (by its app, or by " +
+	"Terraform after it is deleted) can Terraform read, import or manage it."
 
 // importCommand is the shell command that imports a resource of typ by id.
 func importCommand(typ, id string) string {

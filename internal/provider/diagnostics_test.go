@@ -31,6 +31,8 @@ func TestAddAPIError(t *testing.T) {
 		{"transport", clientError(t, answerStatus(502), nil), "safe to repeat"},
 		{"request timeout", clientError(t, stall, func(c *mesibo.Config) { c.RequestTimeout = 20 * time.Millisecond }), "raise request_timeout_seconds"},
 		{"ambiguous lookup", fmt.Errorf("user %q: %w", "a_b", mesibo.ErrAmbiguousLookup), "cannot tell whether this user exists"},
+		{"ambiguous lookup, pattern known", &mesibo.AmbiguousLookupError{Address: "a_b", Pattern: "a*b", Matched: 20},
+			`To go on, make the pattern match fewer than 20 users: list them with data "mesibo_users" { address = "a*b" }`},
 		{"refused with 404", clientError(t, answerStatus(404), nil), "refused the request with HTTP 404"},
 		{"not TLS", clientError(t, answerStatus(200), func(c *mesibo.Config) { c.Endpoint = strings.Replace(c.Endpoint, "http:", "https:", 1) }), "No retry can cure that"},
 		{"refused request", &mesibo.APIError{Op: "userset", Code: "BADPARA", Cause: "bad flag"}, "error code below says why"},

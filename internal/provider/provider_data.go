@@ -21,6 +21,9 @@ type providerData struct {
 	// memberships coordinates the mesibo_group_membership resources of
 	// this provider configuration.
 	memberships membershipRegistry
+	// users coordinates the mesibo_user resources of this provider
+	// configuration.
+	users userRegistry
 }
 
 // logContext returns ctx with the app token and access tokens masked in every

@@ -31,8 +31,8 @@ func (d *userDataSource) Metadata(_ context.Context, req datasource.MetadataRequ
 
 func (d *userDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "One Mesibo user, found by its exact address with one `usersget` call: for users that " +
-			"another configuration or the app itself manages. A user that does not exist is an error.",
+		MarkdownDescription: "One Mesibo user, found by its exact address, byte for byte, with `usersget`: for users " +
+			"that another configuration or the app itself manages. A user that does not exist is an error.",
 		Attributes: map[string]schema.Attribute{
 			"address": schema.StringAttribute{
 				MarkdownDescription: "The user's exact address, " + addressRules + " (`*` is not a wildcard here: " +
@@ -74,8 +74,9 @@ func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	user, err := d.data.client.FindUser(ctx, address.ValueString())
 	if errors.Is(err, mesibo.ErrNotFound) {
 		resp.Diagnostics.AddAttributeError(path.Root("address"), summaryUserNotFound,
-			fmt.Sprintf("No Mesibo user has the address %q. Addresses are matched exactly; check the spelling, or "+
-				"create the user first (with a mesibo_user resource, or in the app).", address.ValueString()))
+			userNotFoundDetail(address.ValueString(), err,
+				"Check the spelling, or create the user first (with a mesibo_user resource, or in the app).",
+				func(other string) string { return fmt.Sprintf("To read that user, set address = %q.", other) }))
 		return
 	}
 	if err != nil {

@@ -58,7 +58,8 @@ data "mesibo_user" "nobody" {
   depends_on = [mesibo_user.ann]
 }
 `, p),
-				ExpectError: wrapped("Mesibo User Not Found", fmt.Sprintf(`No Mesibo user has the address "%s-nobody@example.com"`, p)),
+				ExpectError: wrapped("Mesibo User Not Found", fmt.Sprintf(`No Mesibo user has exactly the address "%s-nobody@example.com"`, p),
+					"Check the spelling"),
 			},
 		},
 	})
@@ -117,4 +118,39 @@ data "mesibo_user" "ann" {
 			},
 		},
 	})
+}
+
+// TestAccUserDataSource_exactOnCaseInsensitiveServer: against a server
+// whose usersget matches without regard to case, the data source still
+// returns only the user whose address is exactly the one asked for. Asked
+// for another spelling, it is an error that names the spelling Mesibo has.
+func TestAccUserDataSource_exactOnCaseInsensitiveServer(t *testing.T) {
+	for _, match := range usersGetMatchers {
+		t.Run(string(match), func(t *testing.T) {
+			e := newTestEmulator(t, emulator.Options{UsersGetMatch: match, UsersGetIgnoreCase: true})
+			uids := addUsersOutside(t, lookupTestClient(t, e), "Ann@Example.com", "ann.b@example.com")
+			config := func(address string) string {
+				return e.providerBlock("") + fmt.Sprintf("data \"mesibo_user\" \"ann\" {\n  address = %q\n}\n", address)
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{
+						Config: config("ann@example.com"),
+						ExpectError: wrapped(summaryUserNotFound, `No Mesibo user has exactly the address "ann@example.com"`,
+							"addresses are compared byte for byte", `Mesibo has "Ann@Example.com" (UID`,
+							`which differs from "ann@example.com" only in case`, "matches addresses without regard to case",
+							`To read that user, set address = "Ann@Example.com".`),
+					},
+					{
+						Config: config("Ann@Example.com"),
+						ConfigStateChecks: []statecheck.StateCheck{
+							statecheck.ExpectKnownValue("data.mesibo_user.ann", tfjsonpath.New("uid"), knownvalue.Int64Exact(uids["Ann@Example.com"])),
+							statecheck.ExpectKnownValue("data.mesibo_user.ann", tfjsonpath.New("address"), knownvalue.StringExact("Ann@Example.com")),
+						},
+					},
+				},
+			})
+		})
+	}
 }

@@ -190,8 +190,12 @@ func TestAccUser_ambiguousLookupIsRefused(t *testing.T) {
 				Steps: []resource.TestStep{
 					{
 						Config: config,
-						ExpectError: regexp.MustCompile(`(?s)Unable to Create Mesibo User.*cannot\s+tell\s+whether\s+this\s+user\s+exists` +
-							`.*lookup\s+was\s+ambiguous`),
+						ExpectError: wrapped(summaryCreateUser, "cannot tell whether this user exists",
+							`the pattern "x*y@example.com"`, "matched that many other users first", "nothing was changed",
+							"To go on, make the pattern match fewer than 20 users",
+							`list them with data "mesibo_users" { address = "x*y@example.com" }`,
+							"delete those that should not exist",
+							"or use an address made only of letters, digits, @, . and -", "lookup was ambiguous"),
 					},
 					{
 						PreConfig: func() {
@@ -212,6 +216,97 @@ func TestAccUser_ambiguousLookupIsRefused(t *testing.T) {
 					},
 				},
 			})
+			if err := sameTokens(e, before); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// TestAccUser_addressInAnotherCase: against a server whose usersget matches
+// without regard to case, a user spelled in another case is not the
+// configured user: create refuses it (the server's useradd may treat the two
+// as one and take that user over) and says how to manage it, and it is no
+// import target for the configured spelling.
+func TestAccUser_addressInAnotherCase(t *testing.T) {
+	const otherCase, configured = "Ann@Example.com", "ann@example.com"
+	for _, match := range usersGetMatchers {
+		t.Run(string(match), func(t *testing.T) {
+			e := newTestEmulator(t, emulator.Options{UsersGetMatch: match, UsersGetIgnoreCase: true})
+			addUsersOutside(t, lookupTestClient(t, e), otherCase)
+			before := tokensOf(e)
+			config := usersConfig(e, configured)
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{
+						Config: config,
+						ExpectError: wrapped(summaryUserExists, `Mesibo has no user with exactly the address "ann@example.com"`,
+							`Mesibo has "Ann@Example.com" (UID`, `which differs from "ann@example.com" only in case`,
+							"its useradd may treat the two as one address", `set address = "Ann@Example.com" and import it`,
+							"terraform import mesibo_user.<name> Ann@Example.com"),
+					},
+					{
+						Config: config, ResourceName: "mesibo_user.u[0]", ImportState: true, ImportStateId: configured,
+						ExpectError: wrapped(summaryUserNotFound, `No Mesibo user has exactly the address "ann@example.com"`,
+							`Mesibo has "Ann@Example.com"`, `To import that user, use its exact address, in the configuration (address = "Ann@Example.com")`),
+					},
+				},
+			})
+			if err := sameTokens(e, before); err != nil {
+				t.Error(err)
+			}
+			if n := e.Stats().Requests["useradd"]; n != len(before) {
+				t.Errorf("Terraform called useradd %d times", n-len(before))
+			}
+		})
+	}
+}
+
+// TestAccUser_addressInDecomposedUnicode: Terraform turns every string of a
+// configuration into composed Unicode (NFC) before the provider sees it, so
+// a user whose address Mesibo holds in decomposed form cannot be named.
+// Importing it, by either spelling, is refused with an error that says why,
+// instead of a report that nothing exists, and no user that looks the same
+// is created next to it.
+func TestAccUser_addressInDecomposedUnicode(t *testing.T) {
+	const (
+		decomposed = "zoe\u0301@example.com" // e + combining acute accent
+		composed   = "zo\u00e9@example.com"  // é as one character
+	)
+	for _, match := range usersGetMatchers {
+		t.Run(string(match), func(t *testing.T) {
+			e := newTestEmulator(t, emulator.Options{UsersGetMatch: match})
+			addUsersOutside(t, lookupTestClient(t, e), decomposed)
+			before := tokensOf(e)
+			config := usersConfig(e, decomposed)
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{
+						Config: config, ResourceName: "mesibo_user.u[0]", ImportState: true, ImportStateId: composed,
+						ExpectError: wrapped(summaryUserNotFound, "No Mesibo user has exactly the address \"zo\u00e9@example.com\"",
+							`Mesibo has "zoe\u0301@example.com" (UID`, `the same text as "zo\u00e9@example.com" in decomposed Unicode`,
+							"Terraform passes every string to the provider in composed Unicode (NFC)"),
+					},
+					{
+						// Terraform 1.11 composes the import ID, which then
+						// names no user; 1.5 passes it on, and it is refused
+						// as an address no configuration can name.
+						Config: config, ResourceName: "mesibo_user.u[0]", ImportState: true, ImportStateId: decomposed,
+						ExpectError: regexp.MustCompile(`Mesibo User Not Found[\s\S]*decomposed\s+Unicode|` +
+							`Invalid Import ID[\s\S]*not\s+in\s+composed\s+Unicode\s+\(NFC\)`),
+					},
+					{
+						Config: config,
+						ExpectError: wrapped(summaryUserExists, `the same text as "zo\u00e9@example.com" in decomposed Unicode`,
+							"Creating this user would add a second user that looks the same", "Choose another address"),
+					},
+				},
+			})
+			if _, ok := tokensOf(e)[composed]; ok {
+				t.Errorf("a user %q was created next to %q", composed, decomposed)
+			}
 			if err := sameTokens(e, before); err != nil {
 				t.Error(err)
 			}

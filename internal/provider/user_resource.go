@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -72,17 +72,17 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				MarkdownDescription: "The app the access token is valid for: an Android package name, an iOS bundle ID, " +
 					"or any string that identifies the app on other platforms. Changing it issues a new access token.",
 				Required:   true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{appIDValidator{}},
 			},
 			"token_expiry_minutes": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How long the access token is valid, in minutes, a whole number, at least 1. "+
+				MarkdownDescription: fmt.Sprintf("How long the access token is valid, in minutes, a whole number from 1 to %d. "+
 					"Defaults to `%d` (one year). Changing it issues a new access token. Mesibo cannot report it, so "+
-					"a change made outside Terraform is not seen.", defaultTokenExpiryMinutes),
+					"a change made outside Terraform is not seen.", maxMesiboNumber, defaultTokenExpiryMinutes),
 				CustomType: wholeNumberType{},
 				Optional:   true,
 				Computed:   true,
 				Default:    int64default.StaticInt64(defaultTokenExpiryMinutes),
-				Validators: []validator.Int64{int64validator.AtLeast(1)},
+				Validators: []validator.Int64{int64validator.AtLeast(1), mesiboNumberValidator{}},
 			},
 			"active": schema.BoolAttribute{
 				MarkdownDescription: "Whether the user is enabled. Defaults to `true`.",
@@ -91,7 +91,7 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Default:             booldefault.StaticBool(true),
 			},
 			"max_groups": schema.Int64Attribute{
-				MarkdownDescription: "The most groups the user may belong to, a whole number, at least 0. When not set, " +
+				MarkdownDescription: fmt.Sprintf("The most groups the user may belong to, a whole number from 0 to %d. ", maxMesiboNumber) + "When not set, " +
 					"`useradd` is called without `groups`, and Mesibo applies its own default to a new user. Changing it, " +
 					"removing it included, issues a new access token. Mesibo's documentation gives `groups` no default, so " +
 					"whether removing it keeps the old limit or resets it is not known (the emulator resets it to `0`): " +
@@ -99,15 +99,16 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 					"Terraform is not seen.",
 				CustomType: wholeNumberType{},
 				Optional:   true,
-				Validators: []validator.Int64{int64validator.AtLeast(0)},
+				Validators: []validator.Int64{int64validator.AtLeast(0), mesiboNumberValidator{}},
 			},
 			"flag": schema.Int64Attribute{
-				MarkdownDescription: "The user's flags, as `userset` takes them, a whole number, at least 0. Defaults to `0`.",
-				CustomType:          wholeNumberType{},
-				Optional:            true,
-				Computed:            true,
-				Default:             int64default.StaticInt64(defaultUserFlag),
-				Validators:          []validator.Int64{int64validator.AtLeast(0)},
+				MarkdownDescription: fmt.Sprintf("The user's flags, as `userset` takes them, a whole number from 0 to %d. "+
+					"Defaults to `0`.", maxMesiboNumber),
+				CustomType: wholeNumberType{},
+				Optional:   true,
+				Computed:   true,
+				Default:    int64default.StaticInt64(defaultUserFlag),
+				Validators: []validator.Int64{int64validator.AtLeast(0), mesiboNumberValidator{}},
 			},
 			"token_rotation_triggers": schema.MapAttribute{
 				MarkdownDescription: "Arbitrary values; any change to them issues a new access token in place (the UID " +
@@ -142,13 +143,32 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	address := plan.Address.ValueString()
 	client := r.data.client
 
+	// One create of an address at a time, so that a later one's lookup
+	// sees the user an earlier one made (see userRegistry).
+	turn, err := r.data.users.beginCreate(ctx, address)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, summaryCreateUser,
+			fmt.Sprintf("Stopped while waiting for another create of user %q to finish; nothing was changed.", address), err)
+		return
+	}
+	defer turn.end()
+	if uid, ok := turn.earlier(); ok {
+		resp.Diagnostics.AddAttributeError(path.Root("address"), summaryUserExists, fmt.Sprintf("Another mesibo_user "+
+			"resource of this configuration created the user with address %q (UID %d) earlier in this apply. Mesibo has "+
+			"one user per address, and two resources cannot both manage it: this resource was not created, and nothing "+
+			"was changed. Give each resource its own address (a module used more than once needs an address per "+
+			"instance).", address, uid))
+		return
+	}
+
 	existing, err := client.FindUser(ctx, address)
+	var notFound *mesibo.UserNotFoundError
 	switch {
 	case err == nil:
-		resp.Diagnostics.AddAttributeError(path.Root("address"), summaryUserExists,
-			fmt.Sprintf("A Mesibo user with address %q already exists (UID %d). Creating it again would take it over "+
-				"and replace its access token, so the provider refuses. To manage it with Terraform, import it:\n\n  %s\n\n"+
-				"or add an import block with id = %q.", address, existing.UID, importCommand("mesibo_user", address), address))
+		resp.Diagnostics.AddAttributeError(path.Root("address"), summaryUserExists, userExistsDetail(address, existing.UID))
+		return
+	case errors.As(err, &notFound) && len(notFound.LookAlikes) > 0:
+		resp.Diagnostics.AddAttributeError(path.Root("address"), summaryUserExists, lookAlikeExistsDetail(address, notFound.LookAlikes))
 		return
 	case !errors.Is(err, mesibo.ErrNotFound):
 		addAPIError(&resp.Diagnostics, summaryCreateUser,
@@ -168,6 +188,7 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	plan.setUID(user.UID)
 	plan.AccessToken = types.StringValue(user.Token)
+	turn.created(user.UID)
 	tflog.Debug(ctx, "Mesibo user created", map[string]any{"uid": user.UID, "address": address})
 
 	// useradd cannot set the flag; a new user starts with flag 0.
@@ -181,6 +202,50 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// userExistsDetail explains why Create refuses an address that Mesibo has
+// a user for (UID uid), and what to do, for each way this comes about. The
+// provider cannot tell them apart: Terraform does not say whether a create
+// replaces an object with create_before_destroy, and the old object is not
+// part of the request.
+func userExistsDetail(address string, uid int64) string {
+	return fmt.Sprintf("A Mesibo user with address %q already exists (UID %d). Creating it again would take it over "+
+		"and replace its access token (Mesibo's useradd does that for an existing address), so the provider refuses, "+
+		"and nothing was changed.\n\n"+
+		"- If it is the user this resource managed until now, and the resource is being replaced with "+
+		"create_before_destroy (terraform apply -replace, or a tainted user): create_before_destroy cannot work for a "+
+		"Mesibo user whose address stays the same, since an address exists only once in Mesibo and the new user cannot "+
+		"be created while the old one holds it. Remove create_before_destroy from this resource's lifecycle block, so "+
+		"that Terraform deletes the old user before it creates the new one (a new UID and a new access token), or "+
+		"change the address along with the replacement. The old user is still in place and still managed.\n"+
+		"- If another mesibo_user resource of this configuration (a module used twice, for example) manages the "+
+		"address: give each resource its own address.\n"+
+		"- Otherwise, to manage the existing user with Terraform, import it:\n\n  %s\n\n"+
+		"  or add an import block with id = %q.", address, uid, importCommand("mesibo_user", address), address)
+}
+
+// lookAlikeExistsDetail explains why Create refuses an address that Mesibo
+// has no user for when it has users whose address reads the same.
+func lookAlikeExistsDetail(address string, lookAlikes []mesibo.User) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Mesibo has no user with exactly the address %q, but it has a user whose address reads the same, "+
+		"so the provider refuses to create it, and nothing was changed.", address)
+	for _, u := range lookAlikes {
+		desc, otherForm := lookAlike(address, u)
+		fmt.Fprintf(&b, "\n\nMesibo has %s. ", desc)
+		if otherForm {
+			b.WriteString("Creating this user would add a second user that looks the same (or, on a server that " +
+				"treats the two forms as one address, take that user over and replace its access token). " + nfcNote +
+				" Choose another address, or delete that user in Mesibo first.")
+			continue
+		}
+		fmt.Fprintf(&b, "This server matches addresses without regard to case, so its useradd may treat the two as one "+
+			"address and take that user over, replacing its access token. To manage that user, set address = %q and "+
+			"import it with %s; otherwise choose another address, or delete that user in Mesibo first.",
+			u.Address, importCommand("mesibo_user", u.Address))
+	}
+	return b.String()
 }
 
 // undoCreate deletes a user whose creation may have half happened, so that
@@ -429,12 +494,34 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 			fmt.Sprintf("The import ID of mesibo_user is the user's address. %s.", reason))
 		return
 	}
+	// Without a user of this exact address, Read would remove the resource
+	// and Terraform report only that nothing exists: say what does.
+	if r.data != nil {
+		ctx = r.data.logContext(ctx)
+		_, err := r.data.client.FindUser(ctx, req.ID)
+		if errors.Is(err, mesibo.ErrNotFound) {
+			resp.Diagnostics.AddError(summaryUserNotFound, userNotFoundDetail(req.ID, err,
+				"There is nothing to import: check the spelling, or let terraform apply create the user.",
+				func(other string) string {
+					return fmt.Sprintf("To import that user, use its exact address, in the configuration (address = %q) "+
+						"and in the import: %s", other, importCommand("mesibo_user", other))
+				}))
+			return
+		}
+		if err != nil {
+			addAPIError(&resp.Diagnostics, summaryReadUser, fmt.Sprintf("Could not look up user %q to import it.", req.ID), err)
+			return
+		}
+	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("address"), req.ID)...)
 }
 
-// ModifyPlan says, in the plan of the first apply after an import, what
-// that apply does about the token settings Mesibo cannot report.
+// ModifyPlan tells the provider's user registry which address the user is
+// about to have, and warns when another user resource has it too; and it
+// says, in the plan of the first apply after an import, what that apply
+// does about the token settings Mesibo cannot report.
 func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	r.declareAddress(ctx, req, resp)
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return // create or destroy
 	}
@@ -453,6 +540,52 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	}
 	summary, detail := importedUserPlanWarning(plan, state)
 	resp.Diagnostics.AddWarning(summary, detail)
+}
+
+// declareAddress records the user's planned address in the provider's user
+// registry, or withdraws it when the user is destroyed, and warns when
+// another user resource of this configuration plans the same address.
+func (r *userResource) declareAddress(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.data == nil {
+		return
+	}
+	key := userKeyFrom(ctx, req.Private, &resp.Diagnostics)
+	if req.Plan.Raw.IsNull() {
+		r.data.users.withdraw(key)
+		return
+	}
+	saveUserKey(ctx, resp.Private, key, &resp.Diagnostics)
+	var address types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("address"), &address)...)
+	if address.IsNull() || address.IsUnknown() {
+		return
+	}
+	if others := r.data.users.declare(key, address.ValueString()); len(others) > 0 {
+		resp.Diagnostics.AddAttributeWarning(path.Root("address"), summaryUserAddressShared,
+			sharedAddressWarning(address.ValueString(), others))
+	}
+}
+
+// sharedAddressWarning explains what happens to a user resource that plans
+// address when other user resources plan the addresses others, which are
+// address or differ from it only in case.
+func sharedAddressWarning(address string, others []string) string {
+	var b strings.Builder
+	for _, o := range others {
+		if o == address {
+			fmt.Fprintf(&b, "Another mesibo_user resource of this configuration declares the address %q too. Mesibo has "+
+				"one user per address, so the two cannot both manage it: the apply creates the user for one of them and "+
+				"refuses the other, and where both already hold the user in state (written by an earlier version of the "+
+				"provider), destroying either deletes the user the other manages. ", address)
+			continue
+		}
+		fmt.Fprintf(&b, "Another mesibo_user resource of this configuration declares the address %q, which differs from "+
+			"%q only in case: a Mesibo server that matches addresses without regard to case may treat the two as one "+
+			"user, and then refuses to create the second. ", o, address)
+	}
+	b.WriteString("Give each resource its own address (a module used more than once needs an address per instance). " +
+		"To drop one of two resources that hold the same user without deleting it, run terraform state rm on it.")
+	return b.String()
 }
 
 // importedUserPlanWarning explains the plan of the first apply after an

@@ -287,7 +287,8 @@ func TestAccUser_importUnknownAddress(t *testing.T) {
 				ResourceName:  "mesibo_user.test",
 				ImportState:   true,
 				ImportStateId: uniquePrefix() + "-nobody",
-				ExpectError:   regexp.MustCompile(`Cannot import non-existent remote object`),
+				ExpectError: wrapped(summaryUserNotFound, "No Mesibo user has exactly the address", "-nobody",
+					"There is nothing to import: check the spelling, or let terraform apply create the user."),
 			},
 			{
 				Config:        userConfig("x", `app_id = "app"`),

@@ -48,7 +48,7 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				MarkdownDescription: "The address pattern; `*` matches any run of characters (`*@example.com`). " +
 					"Defaults to `*`, every user. The pattern is sent to Mesibo as it is: Mesibo documents only `*` " +
 					"as a wildcard, but its matcher may read other characters (such as `?`, `[`, `_` or `%`) as " +
-					"wildcards too.",
+					"wildcards too, and may match letters without regard to case.",
 				Optional:   true,
 				Computed:   true,
 				Validators: []validator.String{addressPatternValidator{}},

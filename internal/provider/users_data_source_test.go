@@ -8,6 +8,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
 )
 
 func TestAccUsersDataSource(t *testing.T) {
@@ -80,5 +82,34 @@ data "mesibo_users" "none" {
 				},
 			},
 		},
+	})
+}
+
+// TestAccUsersDataSource_serverMatcherDecides: the list is what Mesibo
+// answers, as the docs say: a server that matches without regard to case
+// lists another spelling of an address given without a wildcard, where the
+// mesibo_user data source finds only the exact one.
+func TestAccUsersDataSource_serverMatcherDecides(t *testing.T) {
+	e := newTestEmulator(t, emulator.Options{UsersGetIgnoreCase: true})
+	uids := addUsersOutside(t, lookupTestClient(t, e), "Alice@Example.com", "alice@example.com")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: e.providerBlock("") + `
+data "mesibo_users" "alice" {
+  address = "alice@example.com"
+}
+data "mesibo_user" "alice" {
+  address = "alice@example.com"
+}
+`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.mesibo_users.alice", tfjsonpath.New("users").AtSliceIndex(0).AtMapKey("address"),
+					knownvalue.StringExact("Alice@Example.com")),
+				statecheck.ExpectKnownValue("data.mesibo_users.alice", tfjsonpath.New("users").AtSliceIndex(1).AtMapKey("address"),
+					knownvalue.StringExact("alice@example.com")),
+				statecheck.ExpectKnownValue("data.mesibo_user.alice", tfjsonpath.New("uid"), knownvalue.Int64Exact(uids["alice@example.com"])),
+			},
+		}},
 	})
 }

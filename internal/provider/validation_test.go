@@ -92,12 +92,12 @@ var validationCases = []validationCase{
   address = ""
   app_id  = "app"
 }`, want: []string{"Invalid Mesibo Address", `address = ""`, "An address must not be empty",
-		"An address must be a non-empty string with no asterisk (*), comma (,), whitespace or control character."}},
+		"An address must be a non-empty string with no asterisk (*), comma (,), whitespace or control character, in composed Unicode (NFC)."}},
 	{name: "user address wildcard", config: `resource "mesibo_user" "test" {
   address = "a*b"
   app_id  = "app"
 }`, want: []string{"Invalid Mesibo Address", `address = "a*b"`, `Address "a*b" contains "*", which the API reads as a wildcard`,
-		"must be a non-empty string with no asterisk (*), comma (,), whitespace or control character."}},
+		"must be a non-empty string with no asterisk (*), comma (,), whitespace or control character, in composed Unicode (NFC)."}},
 	{name: "user address comma", config: `resource "mesibo_user" "test" {
   address = "a,b"
   app_id  = "app"
@@ -116,7 +116,24 @@ var validationCases = []validationCase{
 	{name: "user app_id empty", config: `resource "mesibo_user" "test" {
   address = "valid-address"
   app_id  = ""
-}`, want: []string{"Invalid Attribute Value", `app_id  = ""`, "Attribute app_id string length must be at least 1, got: 0"}},
+}`, want: []string{"Invalid Attribute Value", `app_id  = ""`, `Attribute app_id must name an app, not be empty or only whitespace, got: "".`}},
+	{name: "user app_id whitespace", config: `resource "mesibo_user" "test" {
+  address = "valid-address"
+  app_id  = "   "
+}`, want: []string{"Invalid Attribute Value", `app_id  = "   "`, `Attribute app_id must name an app, not be empty or only whitespace, got: "   "`}},
+	{name: "user app_id trailing newline", config: `resource "mesibo_user" "test" {
+  address = "valid-address"
+  app_id  = "com.example.chat\n"
+}`, want: []string{"Invalid Attribute Value", "app_id", `Attribute app_id must not begin or end with whitespace, got: "com.example.chat\n"`,
+		"Mesibo would keep it as part of the app ID", "trimspace"}},
+	{name: "user token_expiry_minutes 2^63-1", config: userWith("token_expiry_minutes = 9223372036854775807"),
+		want: []string{"Invalid Attribute Value", "token_expiry_minutes = 9223372036854775807",
+			"Attribute token_expiry_minutes value must be at most 2147483647, got: 9223372036854775807",
+			"the largest whole number Mesibo is taken to store"}},
+	{name: "user max_groups 2^31", config: userWith("max_groups = 2147483648"),
+		want: []string{"Invalid Attribute Value", "max_groups = 2147483648", "Attribute max_groups value must be at most 2147483647, got: 2147483648"}},
+	{name: "user flag 2^63-1", config: userWith("flag = 9223372036854775807"),
+		want: []string{"Invalid Attribute Value", "flag = 9223372036854775807", "Attribute flag value must be at most 2147483647, got: 9223372036854775807"}},
 	{name: "user token_expiry_minutes 0", config: userWith("token_expiry_minutes = 0"),
 		want: []string{"Invalid Attribute Value", "token_expiry_minutes = 0", "Attribute token_expiry_minutes value must be at least 1, got: 0"}},
 	{name: "user max_groups -1", config: userWith("max_groups = -1"),
@@ -141,6 +158,13 @@ var validationCases = []validationCase{
 	{name: "group expiry_extension_seconds -1", config: groupWith("expiry_extension_seconds = -1"),
 		want: []string{"Invalid Attribute Value", "expiry_extension_seconds = -1", "Attribute expiry_extension_seconds value must be at least 0, got: -1"}},
 
+	{name: "group flag 2^63-1", config: groupWith("flag = 9223372036854775807"),
+		want: []string{"Invalid Attribute Value", "flag = 9223372036854775807", "Attribute flag value must be at most 2147483647, got: 9223372036854775807"}},
+	{name: "group expiry_seconds 2^31", config: groupWith("expiry_seconds = 2147483648"),
+		want: []string{"Invalid Attribute Value", "expiry_seconds = 2147483648", "Attribute expiry_seconds value must be at most 2147483647, got: 2147483648"}},
+	{name: "group expiry_extension_seconds 2^63-1", config: groupWith("expiry_extension_seconds = 9223372036854775807"),
+		want: []string{"Invalid Attribute Value", "expiry_extension_seconds = 9223372036854775807",
+			"Attribute expiry_extension_seconds value must be at most 2147483647, got: 9223372036854775807"}},
 	{name: "group expiry_seconds 1.5", config: groupWith("expiry_seconds = 1.5"),
 		want: []string{"Invalid Attribute Value", "expiry_seconds = 1.5", "Attribute expiry_seconds value must be a whole number, got: 1.5"}},
 

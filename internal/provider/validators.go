@@ -3,17 +3,20 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"unicode"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
 )
 
 // addressRules describes, for docs and errors, what an address may contain.
-const addressRules = "a non-empty string with no asterisk (`*`), comma (`,`), whitespace or control character"
+const addressRules = "a non-empty string with no asterisk (`*`), comma (`,`), whitespace or control character, " +
+	"in composed Unicode (NFC)"
 
 // addressValidator checks a Mesibo user address at plan time.
 type addressValidator struct{}
@@ -39,9 +42,21 @@ func (v addressValidator) ValidateString(ctx context.Context, req validator.Stri
 }
 
 // addressProblem says what is wrong with address, or "" when nothing is.
+//
+// Terraform composes every string of a configuration into NFC before the
+// provider sees it, so an address in another form comes only from an import
+// ID (Terraform 1.11 composes those too, 1.5 does not). It is refused: the
+// configuration could never name it, and the plan after such an import would
+// replace the user to change its address to the composed spelling.
 func addressProblem(address string) string {
 	err := mesibo.ValidateAddress(address)
 	if err == nil {
+		if !norm.NFC.IsNormalString(address) {
+			return fmt.Sprintf("Address %s is not in composed Unicode (NFC); composed, it reads %s. Terraform composes "+
+				"every string of a configuration, so no configuration can name this spelling, and after importing it "+
+				"the next plan would replace the user to change its address",
+				strconv.QuoteToASCII(address), strconv.QuoteToASCII(norm.NFC.String(address)))
+		}
 		return ""
 	}
 	msg := strings.TrimPrefix(err.Error(), mesibo.ErrInvalidRequest.Error()+": ")
@@ -75,6 +90,69 @@ func (v addressPatternValidator) ValidateString(ctx context.Context, req validat
 	if bad {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Address Pattern",
 			fmt.Sprintf("The pattern %q %s.", pattern, v.Description(ctx)))
+	}
+}
+
+// maxMesiboNumber is the largest whole number the provider sends Mesibo for
+// a setting it stores: a user's token_expiry_minutes, max_groups and flag, a
+// group's flag, expiry_seconds and expiry_extension_seconds. Mesibo's
+// backend is PHP on MySQL and documents no range; the provider takes the
+// largest value of MySQL's signed INT, 2^31-1, which also fits a 32-bit PHP
+// integer, so that a larger number is refused at plan time rather than cut
+// down or turned negative by the server. (2147483647 minutes is more than
+// 4000 years; seconds, more than 68 years.) The provider's index page says so.
+const maxMesiboNumber = math.MaxInt32
+
+// mesiboNumberValidator refuses a number above maxMesiboNumber.
+type mesiboNumberValidator struct{}
+
+var _ validator.Int64 = mesiboNumberValidator{}
+
+func (mesiboNumberValidator) Description(context.Context) string {
+	return fmt.Sprintf("value must be at most %d", maxMesiboNumber)
+}
+
+func (v mesiboNumberValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (mesiboNumberValidator) ValidateInt64(_ context.Context, req validator.Int64Request, resp *validator.Int64Response) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || req.ConfigValue.ValueInt64() <= maxMesiboNumber {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, summaryInvalidValue, fmt.Sprintf("Attribute %s value must be at most "+
+		"%d, got: %d. %d (2^31-1) is the largest whole number Mesibo is taken to store (a signed 32-bit integer, "+
+		"as in its MySQL database); a larger one could be cut down or turned negative.",
+		req.Path, maxMesiboNumber, req.ConfigValue.ValueInt64(), maxMesiboNumber))
+}
+
+// appIDValidator checks an app ID: not blank, and without whitespace around
+// it, which Mesibo would keep as part of the ID (a trailing newline from a
+// file, say), so that the token would be for an app that does not exist.
+type appIDValidator struct{}
+
+var _ validator.String = appIDValidator{}
+
+func (appIDValidator) Description(context.Context) string {
+	return "must name an app: not empty, and with no whitespace at the start or end"
+}
+
+func (v appIDValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (appIDValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	id := req.ConfigValue.ValueString()
+	switch trimmed := strings.TrimSpace(id); {
+	case trimmed == "":
+		resp.Diagnostics.AddAttributeError(req.Path, summaryInvalidValue,
+			fmt.Sprintf("Attribute %s must name an app, not be empty or only whitespace, got: %q.", req.Path, id))
+	case trimmed != id:
+		resp.Diagnostics.AddAttributeError(req.Path, summaryInvalidValue, fmt.Sprintf("Attribute %s must not begin or "+
+			"end with whitespace, got: %q. Mesibo would keep it as part of the app ID, and the access token would be "+
+			"for an app of that name: write %q (for a value read from a file, trimspace(file(...)) removes it).",
+			req.Path, id, trimmed))
 	}
 }
 

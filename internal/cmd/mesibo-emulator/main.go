@@ -5,7 +5,7 @@
 //	mesibo-emulator -listen 127.0.0.1:8080 -app-token TOKEN [-latency 200ms]
 //	    [-fault-rate 0.3 -faults 429,500,502,503,reset,garbage,truncate]
 //	    [-seed N] [-state FILE] [-usersget-match star|glob|like]
-//	    [-endpoint-file FILE] [-quiet] [-allow-remote]
+//	    [-usersget-ignore-case] [-endpoint-file FILE] [-quiet] [-allow-remote]
 //
 // It prints "mesibo-emulator listening on http://HOST:PORT/api.php" to
 // stdout once it accepts connections, logs one line per request to stderr
@@ -93,6 +93,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		seed          = fs.Int64("seed", 0, "seed of the fault draws, for repeatable runs; 0 is random")
 		statePath     = fs.String("state", "", "JSON `file` to load the data from and save it to after every change")
 		usersGetMatch = fs.String("usersget-match", string(emulator.MatchStar), "how usersget reads its pattern: star (only * is a wildcard), glob (also ?, [...] and \\ escapes) or like (* becomes SQL LIKE's %, so _ matches any character and \\ escapes)")
+		ignoreCase    = fs.Bool("usersget-ignore-case", false, "make usersget match letters without regard to case, as a MySQL column with a case-insensitive collation would; useradd still keys users by their exact address")
 		endpointFile  = fs.String("endpoint-file", "", "`file` to write the API URL to once listening (removed on exit)")
 		quiet         = fs.Bool("quiet", false, "do not log requests")
 		allowRemote   = fs.Bool("allow-remote", false, "allow listening on a non-loopback address")
@@ -131,13 +132,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	logw := &lockedWriter{w: stderr}
 	opts := emulator.Options{
-		AppToken:      token,
-		Latency:       *latency,
-		FaultRate:     *faultRate,
-		Faults:        kinds,
-		Seed:          *seed,
-		StatePath:     *statePath,
-		UsersGetMatch: match,
+		AppToken:           token,
+		Latency:            *latency,
+		FaultRate:          *faultRate,
+		Faults:             kinds,
+		Seed:               *seed,
+		StatePath:          *statePath,
+		UsersGetMatch:      match,
+		UsersGetIgnoreCase: *ignoreCase,
 	}
 	if !*quiet {
 		opts.Logf = func(format string, args ...any) {

@@ -252,6 +252,20 @@ func TestRunUsersGetMatch(t *testing.T) {
 			t.Error(err)
 		}
 	}
+	// -usersget-ignore-case makes any matcher match either case.
+	in := start(t, "-listen", "127.0.0.1:0", "-app-token", "t", "-quiet", "-usersget-match", "like", "-usersget-ignore-case")
+	for _, addr := range []string{"Ops[EU]", "opse"} {
+		post(t, in.endpoint, "op", "useradd", "token", "t", "addr", addr, "appid", "a")
+	}
+	if got := strings.Join(answers(in, "OPS_"), ","); got != "opse" {
+		t.Errorf("-usersget-ignore-case: usersget %q answered %q, want %q", "OPS_", got, "opse")
+	}
+	if got := strings.Join(answers(in, "ops[eu]"), ","); got != "Ops[EU]" {
+		t.Errorf("-usersget-ignore-case: usersget %q answered %q, want %q", "ops[eu]", got, "Ops[EU]")
+	}
+	if err := in.stop(); err != nil {
+		t.Error(err)
+	}
 	var stdout, stderr syncBuffer
 	err := run(context.Background(), []string{"-app-token", "t", "-usersget-match", "regex"}, &stdout, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "-usersget-match") || !strings.Contains(err.Error(), "star, glob and like") {
