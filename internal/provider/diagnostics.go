@@ -34,12 +34,14 @@ const (
 	summaryUserTokenSettingsAdopted = "Imported Mesibo User: Token Settings Adopted"
 	summaryUserTokenReissued        = "Imported Mesibo User: New Access Token"
 
-	summarySendMessage      = "Unable to Send Mesibo Message"
-	summaryMessageMaybe     = "Mesibo Message May Have Been Delivered"
-	summarySenderNotFound   = "Mesibo Message Sender Not Found"
-	summaryUserNotFound     = "Mesibo User Not Found"
-	summaryReadGroupMembers = "Unable to Read Mesibo Group Members"
-	summaryGroupNotFound    = "Mesibo Group Not Found"
+	summarySendMessage           = "Unable to Send Mesibo Message"
+	summaryMessageMaybe          = "Mesibo Message May Have Been Delivered"
+	summaryMessageImported       = "Imported Mesibo Message: Recorded Without Sending"
+	summaryMessageStaysDelivered = "Mesibo Message Stays Delivered"
+	summarySenderNotFound        = "Mesibo Message Sender Not Found"
+	summaryUserNotFound          = "Mesibo User Not Found"
+	summaryReadGroupMembers      = "Unable to Read Mesibo Group Members"
+	summaryGroupNotFound         = "Mesibo Group Not Found"
 )
 
 // Summaries of the warnings of mesibo_group_membership.
