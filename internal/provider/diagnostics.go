@@ -73,6 +73,16 @@ func advice(err error) string {
 		return "Mesibo did not answer within request_timeout_seconds, on every attempt that was safe to make. " +
 			"If Mesibo is slow or far away, raise request_timeout_seconds in the provider block; otherwise check the " +
 			"endpoint and the network. Then run the command again: it is safe to repeat."
+	case errors.Is(err, mesibo.ErrThrottled):
+		retries := "max_retries"
+		if errors.As(err, &tErr) && tErr.Attempts > 0 {
+			retries = fmt.Sprintf("max_retries (now %d)", tErr.Attempts-1)
+		}
+		return fmt.Sprintf("Mesibo (or a proxy in front of it) answered HTTP 429 or 503 on every attempt, asking the "+
+			"provider to slow down, so nothing was carried out. Send fewer requests: set or lower max_requests_per_second "+
+			"in the provider block (or %s), for example to 5, or run Terraform with a lower -parallelism; or raise %s, "+
+			"so that the provider waits longer before it gives up. Then run the command again: it is safe to repeat.",
+			envMaxRequestsPerSecond, retries)
 	case errors.Is(err, mesibo.ErrAmbiguousLookup):
 		return fmt.Sprintf("The provider cannot tell whether this user exists: Mesibo's usersget returns at most %d users, "+
 			"and the pattern that finds the address whatever Mesibo's matcher (punctuation other than @ . - replaced by *) "+
@@ -113,4 +123,15 @@ func importCommand(typ, id string) string {
 		id = "'" + strings.ReplaceAll(id, "'", `'\''`) + "'"
 	}
 	return fmt.Sprintf("terraform import %s.<name> %s", typ, id)
+}
+
+// timeoutNote is a sentence for an error about a request that may have been
+// carried out: when its last attempt timed out, it names the setting to
+// raise; otherwise it is "".
+func timeoutNote(err error) string {
+	if !errors.Is(err, mesibo.ErrRequestTimeout) {
+		return ""
+	}
+	return " Mesibo did not answer within request_timeout_seconds: if Mesibo is slow or far away, raise " +
+		"request_timeout_seconds in the provider block before you apply again."
 }

@@ -182,9 +182,10 @@ func (r *messageResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				PlanModifiers: []planmodifier.Map{resendMap()},
 			},
 			"sent_at": schema.StringAttribute{
-				MarkdownDescription: "When Mesibo accepted the message, as an RFC 3339 time in UTC.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "When Mesibo accepted the message, as an RFC 3339 time in UTC; for an imported " +
+					"message, the time given as the import ID.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 		},
 	}
@@ -233,7 +234,8 @@ func addSendError(diags *diag.Diagnostics, plan messageResourceModel, err error)
 			"valid answer came back, so the message may have been delivered. It was not sent again, because Mesibo "+
 			"cannot tell whether it was and a repeat could deliver it twice. Terraform did not record it as sent, so the next terraform "+
 			"apply sends it again: if it must not arrive twice, check whether it arrived before you apply, and if it "+
-			"did, remove this resource from the configuration.\n\n%s", from, plan.recipient(), err))
+			"did, import it (the import ID is the time it was sent), which records it without sending, or remove "+
+			"this resource from the configuration.%s\n\n%s", from, plan.recipient(), timeoutNote(err), err))
 	case errors.Is(err, mesibo.ErrNotFound):
 		var apiErr *mesibo.APIError
 		errors.As(err, &apiErr)

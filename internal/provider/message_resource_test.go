@@ -477,13 +477,16 @@ resource "mesibo_message" "test" {
 		// delivered: whether the emulator carried the request out (it drops
 		// one whose client gave up during the latency).
 		delivered bool
+		// says: what else the error says.
+		says []string
 	}{
 		{name: "500", faults: []emulator.Fault{emulator.Fault500}, delivered: true},
 		{name: "502", faults: []emulator.Fault{emulator.Fault502}, delivered: true},
 		{name: "reset", faults: []emulator.Fault{emulator.FaultReset}, delivered: true},
 		{name: "garbage", faults: []emulator.Fault{emulator.FaultGarbage}, delivered: true},
 		{name: "truncate", faults: []emulator.Fault{emulator.FaultTruncate}, delivered: true},
-		{name: "timeout", opts: emulator.Options{Latency: 3 * time.Second}, setting: "request_timeout_seconds = 1", delivered: false},
+		{name: "timeout", opts: emulator.Options{Latency: 3 * time.Second}, setting: "request_timeout_seconds = 1", delivered: false,
+			says: []string{"Mesibo did not answer within request_timeout_seconds", "raise request_timeout_seconds in the provider block"}},
 	}
 	for _, tc := range ambiguous {
 		t.Run(tc.name, func(t *testing.T) {
@@ -503,8 +506,8 @@ resource "mesibo_message" "test" {
 							}
 						},
 						Config: cfg(e, "max_retries = 5\n  "+tc.setting),
-						ExpectError: wrapped("Mesibo Message May Have Been Delivered", `The message from "bot@example.com" to user "alice@example.com" may have reached Mesibo`,
-							"so the message may have been delivered. It was not sent again", "the next terraform apply sends it again"),
+						ExpectError: wrapped(append([]string{"Mesibo Message May Have Been Delivered", `The message from "bot@example.com" to user "alice@example.com" may have reached Mesibo`,
+							"so the message may have been delivered. It was not sent again", "the next terraform apply sends it again"}, tc.says...)...),
 					},
 					{
 						// One call, never repeated; nothing recorded in state,
