@@ -175,7 +175,16 @@ func New(cfg Config) (*Client, error) {
 // ValidateEndpoint reports whether raw is an endpoint the client will use: an
 // absolute https URL, or an http URL whose host is loopback (or any host when
 // allowInsecureHTTP is set), without credentials, query or fragment.
+//
+// The errors say what to change. One that AllowInsecureHTTP would cure
+// matches ErrInsecureEndpoint; no other does.
 func ValidateEndpoint(raw string, allowInsecureHTTP bool) error {
+	if strings.TrimSpace(raw) != raw {
+		return errors.New("endpoint begins or ends with whitespace, such as a line break read from a file: remove it")
+	}
+	if err := missingScheme(raw); err != nil {
+		return err
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		// The parse error quotes the whole URL, which may hold credentials;
@@ -202,7 +211,30 @@ func ValidateEndpoint(raw string, allowInsecureHTTP bool) error {
 		return fmt.Errorf("endpoint %q must not have a query or fragment", shown.String())
 	}
 	if u.Scheme == "http" && !allowInsecureHTTP && !IsLoopbackHost(u.Hostname()) {
-		return fmt.Errorf("endpoint %q uses plain http to a host that is not loopback, which would send the app token unencrypted; use https, or allow it explicitly for an on-premise server inside a private network", shown.String())
+		return fmt.Errorf("endpoint %q uses plain http to a host that is not loopback, which would send the app token unencrypted; use https, or allow it explicitly for an on-premise server inside a private network: %w", shown.String(), ErrInsecureEndpoint)
+	}
+	return nil
+}
+
+// missingScheme reports an endpoint written without its scheme, such as
+// "api.mesibo.com/api.php" or "localhost:8080/api.php", which would parse as
+// a path or as a scheme named after the host, with the URL it likely means.
+// It returns nil for anything else, which ValidateEndpoint goes on to check.
+func missingScheme(raw string) error {
+	lower := strings.ToLower(raw)
+	if raw == "" || strings.Contains(raw, "://") || strings.HasPrefix(lower, "http:") || strings.HasPrefix(lower, "https:") {
+		return nil
+	}
+	// Anything that is not a URL with https:// in front either is left to
+	// ValidateEndpoint, which says what is wrong.
+	u, err := url.Parse("https://" + strings.TrimPrefix(raw, "//"))
+	switch {
+	case err == nil && u.Hostname() != "" && u.User != nil:
+		// Never quote credentials.
+		return errors.New("endpoint has no scheme, and must not contain credentials: write it as https://host/path and set the app token instead")
+	case err == nil && u.Hostname() != "":
+		u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
+		return fmt.Errorf("endpoint %q has no scheme: write it as %q", strings.TrimPrefix(u.String(), "https://"), u.String())
 	}
 	return nil
 }
@@ -266,7 +298,20 @@ func (c *Client) call(ctx context.Context, op string, params url.Values, policy 
 	for attempt := 1; ; attempt++ {
 		// Every attempt, the first included and whatever the retry
 		// policy, waits for the client-wide pause and the rate limit.
-		waited, err := c.throttle.wait(ctx)
+		var longWait func(time.Duration, bool)
+		if c.log != nil {
+			longWait = func(d time.Duration, paused bool) {
+				fields := map[string]any{"op": op, "attempt": attempt, "wait_ms": d.Milliseconds()}
+				msg := "Mesibo API request waits for the rate limit (max_requests_per_second)"
+				if paused {
+					msg = "Mesibo API request waits: Mesibo answered HTTP 429 or 503, which pauses every request"
+				} else {
+					fields["max_requests_per_second"] = c.throttle.perSecond
+				}
+				c.debug(ctx, msg, fields)
+			}
+		}
+		waited, err := c.throttle.wait(ctx, longWait)
 		if err != nil {
 			if last == nil {
 				return maybeProcessed, fmt.Errorf("mesibo %s: %w before the request was sent", op, err)

@@ -82,6 +82,9 @@ func TestEndpointErrorsHideCredentials(t *testing.T) {
 		"https://host/x?token=" + testToken,
 		"https://host/x#" + testToken,
 		"http://example.com/api.php/" + testToken + "%zz",
+		"user:" + testToken + "@host/api.php",
+		"host/api.php?token=" + testToken,
+		"host/api.php#" + testToken,
 	} {
 		err := ValidateEndpoint(endpoint, false)
 		if err == nil {
@@ -303,5 +306,32 @@ func TestLoggerNeverSeesSecrets(t *testing.T) {
 	}
 	if !retried || !failed || !params {
 		t.Errorf("the log lacks lines the test relies on (retried %v, failed %v, parameters %v): %d lines", retried, failed, params, len(lines))
+	}
+}
+
+// TestValidateEndpointSaysWhatToChange: each refusal says what is wrong with
+// the endpoint, and only the one that AllowInsecureHTTP would cure matches
+// ErrInsecureEndpoint.
+func TestValidateEndpointSaysWhatToChange(t *testing.T) {
+	t.Parallel()
+	for endpoint, want := range map[string]string{
+		"api.mesibo.com/api.php":       `endpoint "api.mesibo.com/api.php" has no scheme: write it as "https://api.mesibo.com/api.php"`,
+		"localhost:8080/api.php":       `has no scheme: write it as "https://localhost:8080/api.php"`,
+		"127.0.0.1:8080/api.php":       `has no scheme: write it as "https://127.0.0.1:8080/api.php"`,
+		"//api.mesibo.com/api.php":     `has no scheme: write it as "https://api.mesibo.com/api.php"`,
+		"mesibo.example.com":           `has no scheme: write it as "https://mesibo.example.com"`,
+		"host/api.php?x=1":             `write it as "https://host/api.php"`,
+		"https://api.mesibo.com/x\n":   "begins or ends with whitespace",
+		" https://api.mesibo.com/x":    "begins or ends with whitespace",
+		"ftp://api.mesibo.com/api.php": "must be an https:// URL",
+		"http://mesibo.example.com/x":  "uses plain http to a host that is not loopback",
+	} {
+		err := ValidateEndpoint(endpoint, false)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ValidateEndpoint(%q) = %v, want it to say %q", endpoint, err, want)
+		}
+		if insecure := strings.HasPrefix(endpoint, "http://"); errors.Is(err, ErrInsecureEndpoint) != insecure {
+			t.Errorf("ValidateEndpoint(%q): errors.Is(err, ErrInsecureEndpoint) = %v, want %v", endpoint, !insecure, insecure)
+		}
 	}
 }

@@ -29,6 +29,13 @@ var (
 	// errors.Is(err, context.DeadlineExceeded) is true only when the caller's
 	// own context ran out.
 	ErrRequestTimeout = errors.New("no answer within the request timeout")
+	// ErrThrottled: Mesibo, or a proxy in front of it, answered the last
+	// attempt with HTTP 429 or 503, asking the client to slow down, and the
+	// retries ran out. It is a *TransportError.
+	ErrThrottled = errors.New("throttled by the server")
+	// ErrInsecureEndpoint: ValidateEndpoint refused a plain http endpoint on a
+	// host that is not loopback, which AllowInsecureHTTP would permit.
+	ErrInsecureEndpoint = errors.New("plain http to a host that is not loopback")
 	// ErrAmbiguousLookup: FindUser could not tell whether the address exists,
 	// because usersget answered as many users as it returns at most and none of
 	// them has exactly that address (see FindUser).
@@ -124,9 +131,10 @@ type TransportError struct {
 // exist.
 func (e *TransportError) Retryable() bool { return e.retryable }
 
-// Is makes errors.Is(err, ErrRequestTimeout) work.
+// Is makes errors.Is(err, ErrRequestTimeout) and errors.Is(err,
+// ErrThrottled) work.
 func (e *TransportError) Is(target error) bool {
-	return target == ErrRequestTimeout && e.timedOut
+	return (target == ErrRequestTimeout && e.timedOut) || (target == ErrThrottled && e.throttled)
 }
 
 func (e *TransportError) Error() string {

@@ -940,3 +940,34 @@ func TestMessageNotRepeatedWhenMaybeDelivered(t *testing.T) {
 		t.Errorf("no server: error %v, want one that does not match ErrMessageMayBeDelivered", err)
 	}
 }
+
+// TestThrottledWhenRetriesRunOut: when the last attempt was refused with 429
+// or 503, the error matches ErrThrottled, so that the caller can say which
+// settings slow the client down; other failures do not, a message included.
+func TestThrottledWhenRetriesRunOut(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		fault     string
+		throttled bool
+	}{{fault429, true}, {fault503, true}, {fault502, false}, {faultReset, false}} {
+		srv := newServer(t, func(w http.ResponseWriter, r *http.Request, _ url.Values, _ int) {
+			writeFault(w, r, tc.fault)
+		})
+		c := newClient(t, srv.endpoint(), fast, func(c *Config) { c.MaxRetries = 2 })
+		for op, call := range map[string]func() error{
+			"userset": func() error { return c.SetUser(context.Background(), SetUserRequest{UID: 1}) },
+			"message": func() error {
+				return c.SendMessage(context.Background(), MessageRequest{From: "a", To: "b", Message: "hi"})
+			},
+		} {
+			err := call()
+			if got := errors.Is(err, ErrThrottled); got != tc.throttled {
+				t.Errorf("%s after %s on every attempt: errors.Is(err, ErrThrottled) = %v, want %v (%v)", op, tc.fault, got, tc.throttled, err)
+			}
+			var te *TransportError
+			if tc.throttled && (!errors.As(err, &te) || te.Attempts != 3) {
+				t.Errorf("%s after %s: %v, want a *TransportError after 3 attempts", op, tc.fault, err)
+			}
+		}
+	}
+}

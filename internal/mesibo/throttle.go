@@ -15,13 +15,20 @@ import (
 type throttle struct {
 	// limiter spaces the requests; nil when there is no rate limit.
 	limiter *rate.Limiter
+	// perSecond is the rate limit, 0 for none.
+	perSecond float64
 
 	mu          sync.Mutex
 	pausedUntil time.Time // no request is sent before this time
 }
 
+// LongWait is how long a request may wait for the rate limit or a pause
+// before the client says so in its debug log, before the wait begins: a plan
+// that stalls for a low limit or a long Retry-After is otherwise silent.
+const LongWait = 2 * time.Second
+
 func newThrottle(perSecond float64) *throttle {
-	t := &throttle{}
+	t := &throttle{perSecond: perSecond}
 	if perSecond > 0 {
 		// A burst of one: requests are spaced evenly, never bunched, so the
 		// limit holds over any one-second window.
@@ -50,14 +57,19 @@ func (t *throttle) pauseLeft() time.Duration {
 
 // wait blocks until a request may be sent: the pause is over and the rate
 // limit allows it. It returns ctx's error at once when ctx is done, and
-// reports how long it waited.
-func (t *throttle) wait(ctx context.Context) (time.Duration, error) {
+// reports how long it waited. Before a wait of LongWait or more it calls
+// long, when not nil, with the wait and whether it is a pause (or the rate
+// limit).
+func (t *throttle) wait(ctx context.Context, long func(d time.Duration, paused bool)) (time.Duration, error) {
 	start := time.Now()
 	for {
 		if err := ctx.Err(); err != nil {
 			return time.Since(start), err
 		}
 		if d := t.pauseLeft(); d > 0 {
+			if long != nil && d >= LongWait {
+				long(d, true)
+			}
 			if err := sleep(ctx, d); err != nil {
 				return time.Since(start), err
 			}
@@ -65,6 +77,9 @@ func (t *throttle) wait(ctx context.Context) (time.Duration, error) {
 		}
 		if t.limiter != nil {
 			r := t.limiter.Reserve()
+			if d := r.Delay(); long != nil && d >= LongWait {
+				long(d, false)
+			}
 			if err := sleep(ctx, r.Delay()); err != nil {
 				r.Cancel()
 				return time.Since(start), err

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -227,4 +228,117 @@ func TestMaxRequestsPerSecondValidated(t *testing.T) {
 			t.Errorf("MaxRequestsPerSecond %v: %v", v, err)
 		}
 	}
+}
+
+// waitLines returns the lines of l that say a request waits, once at least
+// n of them are there or the deadline has passed.
+func waitLines(l *recordingLogger, n int, deadline time.Duration) []logLine {
+	var out []logLine
+	for end := time.Now().Add(deadline); ; time.Sleep(5 * time.Millisecond) {
+		out = out[:0]
+		for _, line := range l.all() {
+			if strings.HasPrefix(line.Msg, "Mesibo API request waits") {
+				out = append(out, line)
+			}
+		}
+		if len(out) >= n || time.Now().After(end) {
+			return out
+		}
+	}
+}
+
+// TestLongWaitIsLogged: a request that is about to wait LongWait or more for
+// the rate limit, or for the pause after a 429, says so in the debug log
+// before it waits, with how long, so that a plan held back by a low
+// max_requests_per_second is not silent. Short waits say nothing.
+func TestLongWaitIsLogged(t *testing.T) {
+	t.Parallel()
+	t.Run("rate limit", func(t *testing.T) {
+		t.Parallel()
+		srv := jsonServer(t, `{"op":"userdel","result":true}`)
+		log := &recordingLogger{}
+		c := newClient(t, srv.endpoint(), func(c *Config) { c.MaxRequestsPerSecond = 0.1; c.Logger = log })
+		if err := c.DeleteUser(context.Background(), 1); err != nil {
+			t.Fatal(err)
+		}
+		// The next request may go in 10 s: it says so at once, and gives up
+		// when cancelled.
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- c.DeleteUser(ctx, 2) }()
+		lines := waitLines(log, 1, 5*time.Second)
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("the waiting request: %v, want context.Canceled", err)
+		}
+		if len(lines) != 1 {
+			t.Fatalf("%d lines say that the request waits, want 1: %v", len(lines), log.all())
+		}
+		l := lines[0]
+		if l.Level != "debug" || !strings.Contains(l.Msg, "rate limit (max_requests_per_second)") ||
+			l.Fields["max_requests_per_second"] != 0.1 || l.Fields["op"] != "userdel" {
+			t.Errorf("the line is %+v", l)
+		}
+		if ms, _ := l.Fields["wait_ms"].(int64); ms < 9000 || ms > 10000 {
+			t.Errorf("wait_ms = %v, want about 10000", l.Fields["wait_ms"])
+		}
+		if n := srv.count(); n != 1 {
+			t.Errorf("%d requests reached the server, want 1", n)
+		}
+	})
+	t.Run("pause", func(t *testing.T) {
+		t.Parallel()
+		rec := &arrivals{}
+		srv := throttledServer(t, http.StatusTooManyRequests, "3", rec)
+		log := &recordingLogger{}
+		retrying := newSignalLogger()
+		c := newClient(t, srv.endpoint(), func(c *Config) { c.Logger = teeLogger{log, retrying} })
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		first := make(chan error, 1)
+		go func() { first <- c.DeleteUser(ctx, 1) }()
+		<-retrying.retrying // the 429 has paused the client for 3 s
+		second := make(chan error, 1)
+		go func() { second <- c.DeleteUser(ctx, 2) }()
+		lines := waitLines(log, 1, 5*time.Second)
+		cancel()
+		for _, call := range []chan error{first, second} {
+			if err := <-call; !errors.Is(err, context.Canceled) {
+				t.Errorf("a paused call: %v, want context.Canceled", err)
+			}
+		}
+		if len(lines) != 1 || !strings.Contains(lines[0].Msg, "HTTP 429 or 503, which pauses every request") {
+			t.Fatalf("the lines that say a request waits: %+v", lines)
+		}
+		if ms, _ := lines[0].Fields["wait_ms"].(int64); ms < 2000 || ms > 3000 {
+			t.Errorf("wait_ms = %v, want about 3000", lines[0].Fields["wait_ms"])
+		}
+	})
+	t.Run("short waits", func(t *testing.T) {
+		t.Parallel()
+		srv := jsonServer(t, `{"op":"userdel","result":true}`)
+		log := &recordingLogger{}
+		c := newClient(t, srv.endpoint(), func(c *Config) { c.MaxRequestsPerSecond = 4; c.Logger = log })
+		for i := range 3 {
+			if err := c.DeleteUser(context.Background(), int64(i+1)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if lines := waitLines(log, 1, 0); len(lines) != 0 {
+			t.Errorf("waits of 250ms were logged: %+v", lines)
+		}
+	})
+}
+
+// teeLogger sends every line to both loggers.
+type teeLogger struct{ a, b Logger }
+
+func (l teeLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
+	l.a.Debug(ctx, msg, fields)
+	l.b.Debug(ctx, msg, fields)
+}
+
+func (l teeLogger) Trace(ctx context.Context, msg string, fields map[string]any) {
+	l.a.Trace(ctx, msg, fields)
+	l.b.Trace(ctx, msg, fields)
 }

@@ -36,12 +36,14 @@ const (
 	summaryUserTokenSettingsAdopted = "Imported Mesibo User: Token Settings Adopted"
 	summaryUserTokenReissued        = "Imported Mesibo User: New Access Token"
 
-	summarySendMessage      = "Unable to Send Mesibo Message"
-	summaryMessageMaybe     = "Mesibo Message May Have Been Delivered"
-	summarySenderNotFound   = "Mesibo Message Sender Not Found"
-	summaryUserNotFound     = "Mesibo User Not Found"
-	summaryReadGroupMembers = "Unable to Read Mesibo Group Members"
-	summaryGroupNotFound    = "Mesibo Group Not Found"
+	summarySendMessage           = "Unable to Send Mesibo Message"
+	summaryMessageMaybe          = "Mesibo Message May Have Been Delivered"
+	summaryMessageImported       = "Imported Mesibo Message: Recorded Without Sending"
+	summaryMessageStaysDelivered = "Mesibo Message Stays Delivered"
+	summarySenderNotFound        = "Mesibo Message Sender Not Found"
+	summaryUserNotFound          = "Mesibo User Not Found"
+	summaryReadGroupMembers      = "Unable to Read Mesibo Group Members"
+	summaryGroupNotFound         = "Mesibo Group Not Found"
 )
 
 // Summaries of the warnings of mesibo_user.
@@ -79,6 +81,16 @@ func advice(err error) string {
 		return "Mesibo did not answer within request_timeout_seconds, on every attempt that was safe to make. " +
 			"If Mesibo is slow or far away, raise request_timeout_seconds in the provider block; otherwise check the " +
 			"endpoint and the network. Then run the command again: it is safe to repeat."
+	case errors.Is(err, mesibo.ErrThrottled):
+		retries := "max_retries"
+		if errors.As(err, &tErr) && tErr.Attempts > 0 {
+			retries = fmt.Sprintf("max_retries (now %d)", tErr.Attempts-1)
+		}
+		return fmt.Sprintf("Mesibo (or a proxy in front of it) answered HTTP 429 or 503 on every attempt, asking the "+
+			"provider to slow down, so nothing was carried out. Send fewer requests: set or lower max_requests_per_second "+
+			"in the provider block (or %s), for example to 5, or run Terraform with a lower -parallelism; or raise %s, "+
+			"so that the provider waits longer before it gives up. Then run the command again: it is safe to repeat.",
+			envMaxRequestsPerSecond, retries)
 	case errors.Is(err, mesibo.ErrAmbiguousLookup):
 		pattern := "the pattern in the error below"
 		var ambiguous *mesibo.AmbiguousLookupError
@@ -173,4 +185,15 @@ func importCommand(typ, id string) string {
 		id = "'" + strings.ReplaceAll(id, "'", `'\''`) + "'"
 	}
 	return fmt.Sprintf("terraform import %s.<name> %s", typ, id)
+}
+
+// timeoutNote is a sentence for an error about a request that may have been
+// carried out: when its last attempt timed out, it names the setting to
+// raise; otherwise it is "".
+func timeoutNote(err error) string {
+	if !errors.Is(err, mesibo.ErrRequestTimeout) {
+		return ""
+	}
+	return " Mesibo did not answer within request_timeout_seconds: if Mesibo is slow or far away, raise " +
+		"request_timeout_seconds in the provider block before you apply again."
 }

@@ -29,6 +29,8 @@ func TestAddAPIError(t *testing.T) {
 		{"app disabled", &mesibo.APIError{Op: "usersget", Code: "TOKENBREACH"}, "more than five IP addresses"},
 		{"cancelled", fmt.Errorf("mesibo useradd: %w", context.Canceled), "cancelled before Mesibo answered"},
 		{"transport", clientError(t, answerStatus(502), nil), "safe to repeat"},
+		{"throttled", clientError(t, answerStatus(503), nil), "lower max_requests_per_second in the provider block (or MESIBO_MAX_REQUESTS_PER_SECOND)"},
+		{"throttled, retries", clientError(t, answerStatus(429), nil), "raise max_retries (now 1)"},
 		{"request timeout", clientError(t, stall, func(c *mesibo.Config) { c.RequestTimeout = 20 * time.Millisecond }), "raise request_timeout_seconds"},
 		{"ambiguous lookup", fmt.Errorf("user %q: %w", "a_b", mesibo.ErrAmbiguousLookup), "cannot tell whether this user exists"},
 		{"ambiguous lookup, pattern known", &mesibo.AmbiguousLookupError{Address: "a_b", Pattern: "a*b", Matched: 20},

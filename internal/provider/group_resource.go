@@ -150,8 +150,8 @@ func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, 
 		resp.Diagnostics.AddError(summaryGroupMaybe, fmt.Sprintf("The request to create the group reached Mesibo, "+
 			"but its answer was lost, so a group named %q may now exist that Terraform does not know. groupadd "+
 			"creates a new group on every call, so it was not repeated. Find the group's GID in the Mesibo console "+
-			"(or in your app's logs) and either import it with\n\n  %s\n\nor delete it, then run terraform apply again.\n\n%s",
-			plan.Name.ValueString(), importCommand("mesibo_group", "<gid>"), err))
+			"(or in your app's logs) and either import it with\n\n  %s\n\nor delete it, then run terraform apply again.%s\n\n%s",
+			plan.Name.ValueString(), importCommand("mesibo_group", "<gid>"), timeoutNote(err), err))
 		return
 	}
 	if err != nil {

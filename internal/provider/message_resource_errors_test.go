@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -138,5 +139,36 @@ func TestMessageUpdateKeepsTheSend(t *testing.T) {
 	}
 	if !got.Type.Equal(planned.Type) || got.Message != planned.Message {
 		t.Errorf("the planned arguments were not taken: type %s message %s", got.Type, got.Message)
+	}
+}
+
+// TestParseSentAt: the import ID of a message is an RFC 3339 time with a
+// time zone, not after now; sent_at holds it in UTC.
+func TestParseSentAt(t *testing.T) {
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	for id, want := range map[string]string{
+		"2025-06-01T09:30:00Z":          "2025-06-01T09:30:00Z",
+		"2025-06-01T11:30:00+02:00":     "2025-06-01T09:30:00Z",
+		" 2025-06-01T09:30:00.25Z ":     "2025-06-01T09:30:00Z",
+		"2025-06-01T12:00:30Z":          "2025-06-01T12:00:30Z", // a clock a little ahead
+		"2020-01-01T00:00:00-05:00":     "2020-01-01T05:00:00Z",
+		"2025-06-01T09:30:00.123+00:00": "2025-06-01T09:30:00Z",
+	} {
+		got, problem := parseSentAt(id, now)
+		if problem != "" || got != want {
+			t.Errorf("parseSentAt(%q) = %q, %q; want %q", id, got, problem, want)
+		}
+	}
+	for id, says := range map[string]string{
+		"yesterday":            `not "yesterday"`,
+		"2025-06-01":           `not "2025-06-01"`,
+		"2025-06-01T09:30:00":  "not", // no time zone
+		"1748770200":           "not",
+		"2025-06-01T14:00:00Z": "is in the future; check its time zone",
+		"":                     `not ""`,
+	} {
+		if got, problem := parseSentAt(id, now); got != "" || !strings.Contains(problem, says) {
+			t.Errorf("parseSentAt(%q) = %q, %q; want a problem that says %q", id, got, problem, says)
+		}
 	}
 }

@@ -1,16 +1,20 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"maps"
+	"os"
 	"reflect"
 	"regexp"
+	"sort"
 	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-exec/tfexec"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -278,6 +282,9 @@ message = "hi"`, wrapped("Invalid Attribute Combination", "Exactly one of these 
 		{"empty message", `from = "bot"
 to = "alice"
 message = ""`, wrapped("Attribute message string length must be at least 1, got: 0")},
+		{"blank message", `from = "bot"
+to = "alice"
+message = " \n\t "`, wrapped("Invalid Attribute Value", `message = " \n\t "`, "The message has only whitespace", "nothing to send")},
 		{"bad sender address", `from = "bot one"
 to = "alice"
 message = "hi"`, wrapped("Invalid Mesibo Address", `from = "bot one"`, `Address "bot one" contains whitespace`)},
@@ -470,13 +477,16 @@ resource "mesibo_message" "test" {
 		// delivered: whether the emulator carried the request out (it drops
 		// one whose client gave up during the latency).
 		delivered bool
+		// says: what else the error says.
+		says []string
 	}{
 		{name: "500", faults: []emulator.Fault{emulator.Fault500}, delivered: true},
 		{name: "502", faults: []emulator.Fault{emulator.Fault502}, delivered: true},
 		{name: "reset", faults: []emulator.Fault{emulator.FaultReset}, delivered: true},
 		{name: "garbage", faults: []emulator.Fault{emulator.FaultGarbage}, delivered: true},
 		{name: "truncate", faults: []emulator.Fault{emulator.FaultTruncate}, delivered: true},
-		{name: "timeout", opts: emulator.Options{Latency: 3 * time.Second}, setting: "request_timeout_seconds = 1", delivered: false},
+		{name: "timeout", opts: emulator.Options{Latency: 3 * time.Second}, setting: "request_timeout_seconds = 1", delivered: false,
+			says: []string{"Mesibo did not answer within request_timeout_seconds", "raise request_timeout_seconds in the provider block"}},
 	}
 	for _, tc := range ambiguous {
 		t.Run(tc.name, func(t *testing.T) {
@@ -496,8 +506,8 @@ resource "mesibo_message" "test" {
 							}
 						},
 						Config: cfg(e, "max_retries = 5\n  "+tc.setting),
-						ExpectError: wrapped("Mesibo Message May Have Been Delivered", `The message from "bot@example.com" to user "alice@example.com" may have reached Mesibo`,
-							"so the message may have been delivered. It was not sent again", "the next terraform apply sends it again"),
+						ExpectError: wrapped(append([]string{"Mesibo Message May Have Been Delivered", `The message from "bot@example.com" to user "alice@example.com" may have reached Mesibo`,
+							"so the message may have been delivered. It was not sent again", "the next terraform apply sends it again"}, tc.says...)...),
 					},
 					{
 						// One call, never repeated; nothing recorded in state,
@@ -527,4 +537,331 @@ resource "mesibo_message" "test" {
 			})
 		})
 	}
+}
+
+// TestAccMessage_unsetEqualsDefault: leaving out an argument and setting it
+// to what leaving it out means (type = 0, triggers = {}, expiry_seconds =
+// its default) describe the same message, so going from one to the other
+// sends nothing and keeps the recorded send; a real change still sends again.
+func TestAccMessage_unsetEqualsDefault(t *testing.T) {
+	e := newTestEmulator(t, emulator.Options{})
+	cfg := func(args string) string {
+		return e.providerBlock("") + messageUsers + `
+resource "mesibo_message" "test" {
+  from    = mesibo_user.bot.address
+  to      = mesibo_user.alice.address
+  message = "Hi"
+  ` + args + `
+}
+`
+	}
+	const all = "type = 0\n  triggers = {}\n  expiry_seconds = 31536000"
+	msg := func(typ int64) emulator.StateMessage {
+		return emulator.StateMessage{From: "bot@example.com", To: "alice@example.com", Type: typ, Expiry: 31536000, Message: "Hi"}
+	}
+	// The id and sent_at of the one send stay, step after step.
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	sameSentAt := statecheck.CompareValue(compare.ValuesSame())
+	kept := func() []statecheck.StateCheck {
+		return []statecheck.StateCheck{
+			sameID.AddStateValue(messageRes, tfjsonpath.New("id")),
+			sameSentAt.AddStateValue(messageRes, tfjsonpath.New("sent_at")),
+		}
+	}
+	// notSent: the step changes the state in place, or not at all, and sends nothing.
+	notSent := func(action plancheck.ResourceActionType) resource.ConfigPlanChecks {
+		return resource.ConfigPlanChecks{
+			PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(messageRes, action)},
+			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		}
+	}
+	step := func(args string, action plancheck.ResourceActionType, checks ...statecheck.StateCheck) resource.TestStep {
+		return resource.TestStep{
+			Config:            cfg(args),
+			ConfigPlanChecks:  notSent(action),
+			ConfigStateChecks: append(kept(), checks...),
+			Check:             e.messagesAre(msg(0)),
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			step(all, plancheck.ResourceActionCreate),
+			// Each argument left out, one at a time, then all set again.
+			step("triggers = {}\n  expiry_seconds = 31536000", plancheck.ResourceActionUpdate,
+				statecheck.ExpectKnownValue(messageRes, tfjsonpath.New("type"), knownvalue.Null())),
+			step("expiry_seconds = 31536000", plancheck.ResourceActionUpdate,
+				statecheck.ExpectKnownValue(messageRes, tfjsonpath.New("triggers"), knownvalue.Null())),
+			step("", plancheck.ResourceActionNoop),
+			step("type = 0", plancheck.ResourceActionUpdate,
+				statecheck.ExpectKnownValue(messageRes, tfjsonpath.New("type"), knownvalue.Int64Exact(0))),
+			step("triggers = {}", plancheck.ResourceActionUpdate,
+				statecheck.ExpectKnownValue(messageRes, tfjsonpath.New("type"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(messageRes, tfjsonpath.New("triggers"), knownvalue.MapExact(map[string]knownvalue.Check{}))),
+			step(all, plancheck.ResourceActionUpdate),
+			{
+				// A type other than the default is another message.
+				Config: cfg("type = 1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(messageRes, plancheck.ResourceActionReplace)},
+				},
+				Check: e.messagesAre(msg(0), msg(1)),
+			},
+			{
+				// So is a trigger.
+				Config: cfg("type = 1\n  triggers = { round = \"2\" }"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(messageRes, plancheck.ResourceActionReplace)},
+				},
+				Check: e.messagesAre(msg(0), msg(1), msg(1)),
+			},
+		},
+	})
+}
+
+// TestAccMessage_import: a message delivered outside this configuration (by
+// an apply that lost Mesibo's answer, or before the configuration managed
+// it) is recorded with an import, by the time it was sent, without sending
+// it: the first apply adopts the configured arguments. From then on the
+// message behaves as if Terraform had sent it.
+func TestAccMessage_import(t *testing.T) {
+	e := newTestEmulator(t, emulator.Options{})
+	message := func(text string) string {
+		return fmt.Sprintf(`
+resource "mesibo_message" "test" {
+  from    = mesibo_user.bot.address
+  to      = mesibo_user.alice.address
+  message = %q
+  type    = 2
+
+  triggers = {
+    round = "1"
+  }
+}
+`, text)
+	}
+	importBlock := func(id string) string {
+		return fmt.Sprintf("\nimport {\n  to = mesibo_message.test\n  id = %q\n}\n", id)
+	}
+	users := e.providerBlock("") + messageUsers
+	sent := emulator.StateMessage{From: "bot@example.com", To: "alice@example.com", Type: 2, Expiry: 31536000, Message: "Welcome"}
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				// The users exist; the message was delivered outside Terraform.
+				Config: users,
+				Check: func(*terraform.State) error {
+					c, err := mesibo.New(mesibo.Config{Endpoint: e.endpoint, AppToken: e.token})
+					if err != nil {
+						return err
+					}
+					return c.SendMessage(context.Background(), mesibo.MessageRequest{From: sent.From, To: sent.To, Type: &sent.Type, Message: sent.Message})
+				},
+			},
+			{
+				// An import ID that is not a time is refused, with the format.
+				Config:      users + message("Welcome") + importBlock("yesterday"),
+				ExpectError: wrapped("Invalid Import ID", "time the message was sent", "RFC 3339", "2025-06-01T09:30:00Z", `not "yesterday"`),
+			},
+			{
+				// Imported with an import block: the plan adopts the
+				// configuration in place, and nothing is sent.
+				Config: users + message("Welcome") + importBlock("2025-06-01T11:30:00+02:00"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(messageRes, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(messageRes, tfjsonpath.New("message"), knownvalue.StringExact("Welcome")),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(messageRes, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(messageRes, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{32}$`))),
+					statecheck.ExpectKnownValue(messageRes, tfjsonpath.New("sent_at"), knownvalue.StringExact("2025-06-01T09:30:00Z")),
+					statecheck.ExpectKnownValue(messageRes, tfjsonpath.New("from"), knownvalue.StringExact("bot@example.com")),
+					statecheck.ExpectKnownValue(messageRes, tfjsonpath.New("type"), knownvalue.Int64Exact(2)),
+					statecheck.ExpectKnownValue(messageRes, tfjsonpath.New("expiry_seconds"), knownvalue.Int64Exact(31536000)),
+					statecheck.ExpectKnownValue(messageRes, tfjsonpath.New("triggers"), knownvalue.MapExact(map[string]knownvalue.Check{"round": knownvalue.StringExact("1")})),
+				},
+				Check: e.messagesAre(sent),
+			},
+			{
+				// The import block is done: nothing changes, nothing is sent.
+				Config: users + message("Welcome"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(messageRes, tfjsonpath.New("id"))},
+				Check:             e.messagesAre(sent),
+			},
+			{
+				// A new text is a new message, sent as any other.
+				Config: users + message("Welcome, again"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(messageRes, plancheck.ResourceActionReplace)},
+				},
+				Check: func(s *terraform.State) error {
+					again := sent
+					again.Message = "Welcome, again"
+					return e.messagesAre(sent, again)(s)
+				},
+			},
+			{
+				// Removed from the configuration, the message is forgotten
+				// and stays delivered.
+				Config: users,
+				Check: func(s *terraform.State) error {
+					again := sent
+					again.Message = "Welcome, again"
+					return e.messagesAre(sent, again)(s)
+				},
+			},
+			{
+				// terraform import on the command line records it again.
+				Config:             users + message("Welcome, again"),
+				ResourceName:       messageRes,
+				ImportState:        true,
+				ImportStateId:      "2025-06-02T08:00:00Z",
+				ImportStatePersist: true,
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					for _, st := range states {
+						if sentAt, ok := st.Attributes["sent_at"]; ok {
+							if sentAt != "2025-06-02T08:00:00Z" {
+								return fmt.Errorf("sent_at = %q, want the import ID", sentAt)
+							}
+							return nil
+						}
+					}
+					return fmt.Errorf("no message among the %d imported states", len(states))
+				},
+			},
+			{
+				Config: users + message("Welcome, again"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(messageRes, plancheck.ResourceActionUpdate)},
+				},
+				Check: func(s *terraform.State) error {
+					again := sent
+					again.Message = "Welcome, again"
+					return e.messagesAre(sent, again)(s)
+				},
+			},
+		},
+	})
+}
+
+// planWith runs terraform plan -json with opts and returns its diagnostics;
+// the plan must succeed.
+func (c *tfCLI) planWith(ctx context.Context, opts ...tfexec.PlanOption) []uiDiagnostic {
+	c.t.Helper()
+	info, stop := c.serve()
+	defer stop()
+	var out bytes.Buffer
+	if _, err := c.tf.PlanJSON(ctx, &out, append(opts, tfexec.Reattach(info))...); err != nil {
+		c.t.Fatalf("terraform plan: %v\n%s", err, out.String())
+	}
+	return parseUI(c.t, out.Bytes())
+}
+
+// TestAccMessage_planWarnings: a plan that destroys a message, with
+// terraform plan -destroy, terraform destroy or by removing it from the
+// configuration, warns that it stays delivered; a plan that records an
+// imported message warns that it records without sending. Terraform shows
+// them as a user sees them, so the test drives the CLI.
+func TestAccMessage_planWarnings(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 to run it")
+	}
+	t.Parallel()
+	ctx := context.Background()
+	e := newTestEmulator(t, emulator.Options{})
+	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
+	write := func(body string) { cli.writeConfig(requiredProviders + e.providerBlock("") + messageUsers + body) }
+	const group = `
+resource "mesibo_group" "news" {
+  name = "News"
+}
+
+resource "mesibo_message" "news" {
+  from    = mesibo_user.bot.address
+  gid     = mesibo_group.news.gid
+  message = "Read all about it"
+}
+`
+	const welcome = `
+resource "mesibo_message" "welcome" {
+  from    = mesibo_user.bot.address
+  to      = mesibo_user.alice.address
+  message = "Welcome"
+}
+`
+	write(group + welcome)
+	cli.init(ctx)
+	if r := cli.apply(ctx); r.err != nil {
+		t.Fatalf("first apply: %v%s", r.err, r.summary())
+	}
+	gid := e.Snapshot().Groups[0].GID
+	stays := func(to string) []string {
+		return []string{`The message from "bot@example.com" to ` + to, "stays delivered: Mesibo cannot unsend a message",
+			"only removes it from the Terraform state, without an API call"}
+	}
+	const warnStays = "warning|Mesibo Message Stays Delivered|"
+	diagnosticsAre(t, "plan -destroy", cli.planWith(ctx, tfexec.Destroy(true)), map[string][]string{
+		warnStays + "mesibo_message.welcome": stays(`user "alice@example.com"`),
+		warnStays + "mesibo_message.news":    stays(fmt.Sprintf("group %d", gid)),
+	})
+
+	// Removed from the configuration: the same warning, for that one only.
+	// Terraform gives it no address; the detail names the message.
+	write(group)
+	diagnosticsAre(t, "message removed", cli.planWith(ctx), map[string][]string{
+		warnStays: stays(`user "alice@example.com"`),
+	})
+	if r := cli.apply(ctx); r.err != nil {
+		t.Fatalf("apply without the message: %v%s", r.err, r.summary())
+	}
+
+	// Imported again: the plan says that it records without sending.
+	write(group + welcome + `
+import {
+  to = mesibo_message.welcome
+  id = "2025-06-01T09:30:00Z"
+}
+`)
+	diagnosticsAre(t, "import", cli.planWith(ctx), map[string][]string{
+		"warning|Imported Mesibo Message: Recorded Without Sending|mesibo_message.welcome": {
+			`records the message from "bot@example.com" to user "alice@example.com"`,
+			"as sent at 2025-06-01T09:30:00Z, without sending it", "Mesibo cannot read a message back",
+			"make sure that this message is the one that was delivered",
+		},
+	})
+	if r := cli.apply(ctx); r.err != nil {
+		t.Fatalf("apply of the import: %v%s", r.err, r.summary())
+	}
+
+	// terraform destroy warns too, and sends nothing.
+	r := cli.destroy(ctx)
+	if r.err != nil {
+		t.Fatalf("destroy: %v%s", r.err, r.summary())
+	}
+	var warned []string
+	for _, d := range r.diags {
+		if d.Severity == "warning" && d.Summary == "Mesibo Message Stays Delivered" {
+			warned = append(warned, d.Address)
+		}
+	}
+	if want := []string{"mesibo_message.news", "mesibo_message.welcome"}; fmt.Sprint(sortedStrings(warned)) != fmt.Sprint(want) {
+		t.Errorf("terraform destroy warned about %v, want %v", warned, want)
+	}
+	if n := e.Stats().Requests["message"]; n != 2 {
+		t.Errorf("Mesibo received %d message calls, want the 2 sends of the first apply", n)
+	}
+}
+
+func sortedStrings(ss []string) []string {
+	out := append([]string(nil), ss...)
+	sort.Strings(out)
+	return out
 }

@@ -5,6 +5,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -51,12 +52,12 @@ func New(version string) func() provider.Provider {
 }
 
 type providerModel struct {
-	AppToken              types.String  `tfsdk:"app_token"`
-	Endpoint              types.String  `tfsdk:"endpoint"`
-	AllowInsecureHTTP     types.Bool    `tfsdk:"allow_insecure_http"`
-	RequestTimeoutSeconds wholeNumber   `tfsdk:"request_timeout_seconds"`
-	MaxRetries            wholeNumber   `tfsdk:"max_retries"`
-	MaxRequestsPerSecond  types.Float64 `tfsdk:"max_requests_per_second"`
+	AppToken              types.String `tfsdk:"app_token"`
+	Endpoint              types.String `tfsdk:"endpoint"`
+	AllowInsecureHTTP     types.Bool   `tfsdk:"allow_insecure_http"`
+	RequestTimeoutSeconds wholeNumber  `tfsdk:"request_timeout_seconds"`
+	MaxRetries            wholeNumber  `tfsdk:"max_retries"`
+	MaxRequestsPerSecond  types.Number `tfsdk:"max_requests_per_second"`
 }
 
 func (p *mesiboProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -105,15 +106,17 @@ func (p *mesiboProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, maxMaxRetries)},
 			},
-			"max_requests_per_second": schema.Float64Attribute{
+			"max_requests_per_second": schema.NumberAttribute{
 				MarkdownDescription: "The most requests per second the provider sends to Mesibo, for all resources " +
 					"and data sources together and retries included, spaced evenly (`0.5` is one request every two " +
 					"seconds). May also be set with the `" + envMaxRequestsPerSecond + "` environment variable. " +
-					"Must be greater than 0; defaults to no limit. Whatever this setting, when Mesibo (or a proxy in " +
+					"Must be " + requestRateRange + "; defaults to no limit. A request about to wait " +
+					mesibo.LongWait.String() + " or more for the limit (or for a pause) says so in the debug log. " +
+					"Whatever this setting, when Mesibo (or a proxy in " +
 					"front of it) answers HTTP 429 or 503, the provider holds back every request, not only the one " +
 					"refused, for as long as its `Retry-After` asks, or for the retry's backoff without one.",
 				Optional:   true,
-				Validators: []validator.Float64{positiveFloat64Validator{}},
+				Validators: []validator.Number{requestRateValidator{}},
 			},
 		},
 	}
@@ -143,14 +146,22 @@ func (p *mesiboProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		return
 	}
 
-	token := cfg.AppToken.ValueString()
+	token, tokenSource := cfg.AppToken.ValueString(), "app_token"
 	if cfg.AppToken.IsNull() {
-		token = os.Getenv(envAppToken)
+		token, tokenSource = os.Getenv(envAppToken), "the "+envAppToken+" environment variable"
 	}
 	if token == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("app_token"), "Missing Mesibo App Token",
 			"The provider needs the app token of your Mesibo app (from the Mesibo console) to call the backend API. "+
 				"Set app_token in the provider block, or the "+envAppToken+" environment variable.")
+		return
+	}
+	if problem := tokenWhitespace(token); problem != "" {
+		resp.Diagnostics.AddAttributeError(path.Root("app_token"), "Invalid Mesibo App Token",
+			fmt.Sprintf("The app token in %s %s. Mesibo app tokens contain no whitespace, so Mesibo would refuse it. "+
+				"It usually comes from reading the token from a file: in HCL, use trimspace(file(\"token.txt\")); in a "+
+				"shell, look for a trailing line break or a Windows line ending (\\r) in the file. The token is not "+
+				"shown here.", tokenSource, problem))
 		return
 	}
 	// From here on, nothing logged in this request shows the token.
@@ -165,9 +176,12 @@ func (p *mesiboProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	}
 	allowInsecure := cfg.AllowInsecureHTTP.ValueBool()
 	if err := mesibo.ValidateEndpoint(endpoint, allowInsecure); err != nil {
+		next := "Mesibo's own API is at " + mesibo.DefaultEndpoint + "."
+		if errors.Is(err, mesibo.ErrInsecureEndpoint) {
+			next = "Set allow_insecure_http = true only for an on-premise server reached through a private network."
+		}
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid Mesibo Endpoint",
-			fmt.Sprintf("The endpoint from %s cannot be used: %s. Set allow_insecure_http = true only for an "+
-				"on-premise server reached through a private network.", endpointSource, err))
+			fmt.Sprintf("The endpoint from %s cannot be used: %s. %s", endpointSource, err, next))
 		return
 	}
 
@@ -179,16 +193,28 @@ func (p *mesiboProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	if !cfg.MaxRetries.IsNull() {
 		retries = cfg.MaxRetries.ValueInt64()
 	}
-	perSecond := cfg.MaxRequestsPerSecond.ValueFloat64() // 0: no limit
+	var perSecond float64 // 0: no limit
 	if cfg.MaxRequestsPerSecond.IsNull() {
 		v, err := requestsPerSecondFromEnv(os.Getenv(envMaxRequestsPerSecond))
 		if err != nil {
+			why := ""
+			if errors.Is(err, errRequestRateRange) {
+				why = " " + requestRateWhy
+			}
 			resp.Diagnostics.AddAttributeError(path.Root("max_requests_per_second"), "Invalid Mesibo Provider Setting",
-				fmt.Sprintf("The %s environment variable %s. Set it to the most requests per second, for example 5 "+
-					"or 0.5, or unset it for no limit.", envMaxRequestsPerSecond, err))
+				fmt.Sprintf("The %s environment variable %s.%s Set it to the most requests per second, for example 5 "+
+					"or 0.5, or unset it for no limit.", envMaxRequestsPerSecond, err, why))
 			return
 		}
 		perSecond = v
+	} else {
+		// The validator has checked the range, which float64 holds.
+		perSecond, _ = cfg.MaxRequestsPerSecond.ValueBigFloat().Float64()
+		if !requestRateInRange(perSecond) {
+			resp.Diagnostics.AddAttributeError(path.Root("max_requests_per_second"), summaryInvalidValue,
+				"max_requests_per_second must be "+requestRateRange+".")
+			return
+		}
 	}
 
 	clientCfg := mesibo.Config{

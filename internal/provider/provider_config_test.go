@@ -1,14 +1,17 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-exec/tfexec"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -132,6 +135,29 @@ func TestAccProvider_requestTimeout(t *testing.T) {
 	})
 }
 
+// TestAccProvider_requestTimeoutOnCreateGroup: a groupadd that outlives
+// request_timeout_seconds may have created a group, so it is not repeated;
+// the error says so, and also which setting to raise.
+func TestAccProvider_requestTimeoutOnCreateGroup(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Options{Latency: 3 * time.Second})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: emu.providerBlock("request_timeout_seconds = 1") + `
+resource "mesibo_group" "g" {
+  name = "ops"
+}
+`,
+			ExpectError: wrapped("Mesibo Group May Have Been Created", `a group named "ops" may now exist`,
+				"Mesibo did not answer within request_timeout_seconds", "raise request_timeout_seconds in the provider block",
+				"no answer within 1s"),
+		}},
+	})
+	if n := emu.Stats().Requests["groupadd"]; n != 1 {
+		t.Errorf("groupadd was sent %d times, want once", n)
+	}
+}
+
 // TestAccProvider_wrongEndpointPath: a groupadd refused with 404 (the
 // endpoint's path is wrong) created nothing, and the error says so instead
 // of warning that a group may have been created.
@@ -182,16 +208,27 @@ func TestAccProvider_endpointNotTLS(t *testing.T) {
 	})
 }
 
-// TestAccProvider_maxRequestsPerSecondValidation: a rate that is not
-// greater than 0 is refused at plan time, before any request.
+// TestAccProvider_maxRequestsPerSecondValidation: a rate outside 0.1 to
+// 10000, one too large for a float64 included, is refused at plan time with
+// an error on the attribute, before any request.
 func TestAccProvider_maxRequestsPerSecondValidation(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Options{})
 	var steps []resource.TestStep
-	for _, v := range []string{"0", "-2"} {
+	// 1e400 is beyond a float64; 0.01 would hold a plan for minutes.
+	for v, shown := range map[string]string{"0": "0", "-2": "-2", "0.01": "0.01", "0.09": "0.09", "1e400": "1e+400",
+		"-1e400": "-1e+400", "10001": "10001"} {
 		steps = append(steps, resource.TestStep{
-			Config:      emu.providerBlock("max_requests_per_second = "+v) + usersDataConfig,
-			ExpectError: regexp.MustCompile(`(?s)max_requests_per_second must be greater than 0`),
+			Config: emu.providerBlock("max_requests_per_second = "+v) + usersDataConfig,
+			ExpectError: wrapped("Invalid Attribute Value", "max_requests_per_second = "+v,
+				"max_requests_per_second must be between 0.1 and 10000 requests per second, got: "+shown,
+				"a lower limit would hold a plan of a few resources for minutes", "Leave it out for no limit"),
 		})
+	}
+	// The ends of the range are taken. They talk to an emulator of their
+	// own, so that emu counts the requests of the refused values only.
+	ends := newTestEmulator(t, emulator.Options{})
+	for _, v := range []string{"0.1", "10000"} {
+		steps = append(steps, resource.TestStep{Config: ends.providerBlock("max_requests_per_second = "+v) + usersDataConfig})
 	}
 	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
 	if n := totalRequests(emu.Stats()); n != 0 {
@@ -219,12 +256,19 @@ func TestAccProvider_maxRequestsPerSecondFromEnvironment(t *testing.T) {
 		// The provider block wins over the environment.
 		{Config: emu.providerBlock("max_requests_per_second = 0.5") + usersDataConfig, Check: check(0.5)},
 	}
-	for _, bad := range []string{"fast", "0", "-1", "NaN", "Inf"} {
+	for _, bad := range []string{"fast", "NaN", "Inf"} {
+		steps = append(steps, resource.TestStep{
+			PreConfig:   setenv(bad),
+			Config:      emu.providerBlock("") + usersDataConfig,
+			ExpectError: wrapped("Invalid Mesibo Provider Setting", envMaxRequestsPerSecond, "which is not a number"),
+		})
+	}
+	for _, bad := range []string{"0", "-1", "0.01", "1e400", "20000"} {
 		steps = append(steps, resource.TestStep{
 			PreConfig: setenv(bad),
 			Config:    emu.providerBlock("") + usersDataConfig,
-			ExpectError: regexp.MustCompile(`(?s)Invalid Mesibo Provider Setting.*` + envMaxRequestsPerSecond +
-				`.*(not\s+a\s+number|greater\s+than\s+0)`),
+			ExpectError: wrapped("Invalid Mesibo Provider Setting", "The "+envMaxRequestsPerSecond+" environment variable is "+bad,
+				"must be between 0.1 and 10000"),
 		})
 	}
 	// Empty is unset: no limit.
@@ -266,4 +310,181 @@ data "mesibo_users" "d" {
 	if l.PeakRequestsPerSecond > perSecond+2 {
 		t.Errorf("the emulator saw %d requests within one second, the limit is %d", l.PeakRequestsPerSecond, perSecond)
 	}
+}
+
+// TestAccProvider_throttledRetriesExhausted: when Mesibo (or a proxy) keeps
+// answering 429 or 503 until the retries run out, the error says which
+// settings slow the provider down or let it wait longer, for every kind of
+// call: a read, and a message, which is retried only while it certainly was
+// not processed.
+func TestAccProvider_throttledRetriesExhausted(t *testing.T) {
+	for _, fault := range []emulator.Fault{emulator.Fault503, emulator.Fault429} {
+		t.Run(string(fault), func(t *testing.T) {
+			emu := newTestEmulator(t, emulator.Options{FaultRate: 1, Faults: []emulator.Fault{fault}})
+			settings := "max_retries = 1"
+			throttled := []string{"HTTP 429 or 503", "on every attempt", "nothing was carried out",
+				"lower max_requests_per_second", envMaxRequestsPerSecond, "raise max_retries", "(now 1)", "safe to repeat"}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: factoriesWith(fastRetries),
+				Steps: []resource.TestStep{
+					{
+						Config:      emu.providerBlock(settings) + usersDataConfig,
+						ExpectError: wrapped(append([]string{"Unable to Read Mesibo Users"}, throttled...)...),
+					},
+					{
+						Config: emu.providerBlock(settings) + `
+resource "mesibo_message" "m" {
+  from    = "bot@example.com"
+  to      = "alice@example.com"
+  message = "hi"
+}
+`,
+						ExpectError: wrapped(append([]string{"Unable to Send Mesibo Message", "was not sent"}, throttled...)...),
+					},
+				},
+			})
+			if got := emu.Snapshot().Messages; len(got) != 0 {
+				t.Errorf("messages were delivered: %v", got)
+			}
+		})
+	}
+}
+
+// TestAccProvider_appTokenWhitespace: a token with whitespace around it, as
+// file() reads it with its line break, is refused at plan time with an error
+// that says so and where the token came from, without showing it; nothing is
+// sent with it.
+func TestAccProvider_appTokenWhitespace(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Options{})
+	block := func(token string) string {
+		return fmt.Sprintf("provider \"mesibo\" {\n  endpoint  = %q\n  app_token = %q\n}\n", emu.endpoint, token)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: block(emu.token+"\n") + usersDataConfig,
+				ExpectError: wrapped("Invalid Mesibo App Token", "The app token in app_token ends with a line break",
+					"Mesibo app tokens contain no whitespace", `trimspace(file("token.txt"))`, "The token is not shown here"),
+			},
+			{
+				Config:      block("  "+emu.token) + usersDataConfig,
+				ExpectError: wrapped("Invalid Mesibo App Token", "The app token in app_token begins with a space or tab"),
+			},
+			{
+				Config:      block(emu.token[:8]+" "+emu.token[8:]) + usersDataConfig,
+				ExpectError: wrapped("Invalid Mesibo App Token", "The app token in app_token contains a space or tab"),
+			},
+			{
+				Config:      block(" \t ") + usersDataConfig,
+				ExpectError: wrapped("Invalid Mesibo App Token", "The app token in app_token is only whitespace"),
+			},
+		},
+	})
+	if n := totalRequests(emu.Stats()); n != 0 {
+		t.Errorf("%d requests reached the API with a token refused at plan time", n)
+	}
+}
+
+// TestAccProvider_appTokenWhitespaceFromEnvironment cannot run in parallel:
+// it changes the environment.
+func TestAccProvider_appTokenWhitespaceFromEnvironment(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Options{})
+	t.Setenv(envEndpoint, emu.endpoint)
+	t.Setenv(envAppToken, emu.token+"\r\n")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `provider "mesibo" {}` + usersDataConfig,
+			ExpectError: wrapped("Invalid Mesibo App Token", "The app token in the "+envAppToken+" environment variable ends with a line break",
+				"Mesibo app tokens contain no whitespace"),
+		}},
+	})
+	if n := totalRequests(emu.Stats()); n != 0 {
+		t.Errorf("%d requests reached the API with a token refused at plan time", n)
+	}
+}
+
+// TestAccProvider_endpointWithoutScheme: an endpoint written without
+// https:// is refused with an error that says the scheme is missing and
+// shows the endpoint with it.
+func TestAccProvider_endpointWithoutScheme(t *testing.T) {
+	var steps []resource.TestStep
+	for endpoint, with := range map[string]string{
+		"api.mesibo.com/api.php": "https://api.mesibo.com/api.php",
+		"localhost:8080/api.php": "https://localhost:8080/api.php",
+		"127.0.0.1:8080/api.php": "https://127.0.0.1:8080/api.php",
+		"mesibo.example.com":     "https://mesibo.example.com",
+	} {
+		steps = append(steps, resource.TestStep{
+			Config: fmt.Sprintf("provider \"mesibo\" {\n  endpoint  = %q\n  app_token = \"x\"\n}\n", endpoint) + usersDataConfig,
+			ExpectError: wrapped("Invalid Mesibo Endpoint", "The endpoint from endpoint cannot be used",
+				fmt.Sprintf("endpoint %q has no scheme", endpoint), fmt.Sprintf("write it as %q", with)),
+		})
+	}
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+}
+
+// TestAccProvider_planWithoutRefresh: terraform plan -refresh=false reads
+// no resource from Mesibo, but Terraform still reads the data sources, each
+// with its usual calls; without data sources it makes no call at all. The
+// README says so.
+func TestAccProvider_planWithoutRefresh(t *testing.T) {
+	testAccGate(t)
+	t.Parallel()
+	ctx := context.Background()
+	e := newTestEmulator(t, emulator.Options{})
+	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(nil) })
+	resources := requiredProviders + e.providerBlock("") + messageUsers + `
+resource "mesibo_group" "g" {
+  name = "g"
+}
+
+resource "mesibo_group_membership" "g" {
+  gid     = mesibo_group.g.gid
+  members = [mesibo_user.alice.address]
+}
+
+resource "mesibo_message" "m" {
+  from    = mesibo_user.bot.address
+  to      = mesibo_user.alice.address
+  message = "hi"
+}
+`
+	dataSources := `
+data "mesibo_users" "all" {}
+
+data "mesibo_user" "alice" {
+  address = mesibo_user.alice.address
+}
+
+data "mesibo_group_members" "g" {
+  gid = mesibo_group.g.gid
+}
+`
+	callsOfPlan := func(step string, want map[string]int) {
+		t.Helper()
+		before := maps.Clone(e.Stats().Requests)
+		if diags := cli.planWith(ctx, tfexec.Refresh(false)); len(diags) != 0 {
+			t.Errorf("%s: diagnostics %v", step, diags)
+		}
+		got := map[string]int{}
+		for op, n := range e.Stats().Requests {
+			if d := n - before[op]; d != 0 {
+				got[op] = d
+			}
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("%s: terraform plan -refresh=false made the calls %v, want %v", step, got, want)
+		}
+	}
+	cli.writeConfig(resources + dataSources)
+	cli.init(ctx)
+	if r := cli.apply(ctx); r.err != nil {
+		t.Fatalf("apply: %v%s", r.err, r.summary())
+	}
+	// One usersget per user data source, one groupgetmembers for the group's.
+	callsOfPlan("with data sources", map[string]int{"usersget": 2, "groupgetmembers": 1})
+	cli.writeConfig(resources)
+	callsOfPlan("without data sources", map[string]int{})
 }

@@ -7,9 +7,35 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
+
+// The range of max_requests_per_second. Below the least, a plan of a few
+// resources waits for minutes without a word; above the most, the limit
+// never holds anything back.
+const (
+	minRequestsPerSecond = 0.1
+	maxRequestsPerSecond = 10000
+)
+
+// requestRateRange says, for docs and errors, what max_requests_per_second
+// may be.
+var requestRateRange = fmt.Sprintf("between %s and %d requests per second",
+	strconv.FormatFloat(minRequestsPerSecond, 'f', -1, 64), maxRequestsPerSecond)
+
+// requestRateWhy says why the range has a floor.
+var requestRateWhy = fmt.Sprintf("%s is one request every %d seconds: a lower limit would hold a plan of a few "+
+	"resources for minutes.", strconv.FormatFloat(minRequestsPerSecond, 'f', -1, 64), int(1/minRequestsPerSecond))
+
+// errRequestRateRange is the error of a rate limit out of range.
+var errRequestRateRange = errors.New("must be " + requestRateRange)
+
+// requestRateInRange reports whether f is a rate limit the provider takes.
+func requestRateInRange(f float64) bool {
+	return f >= minRequestsPerSecond && f <= maxRequestsPerSecond
+}
 
 // requestsPerSecondFromEnv reads the rate limit from its environment
 // variable: unset or empty means no limit (0). The error completes the
@@ -20,11 +46,13 @@ func requestsPerSecondFromEnv(raw string) (float64, error) {
 		return 0, nil
 	}
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+	var numErr *strconv.NumError
+	outOfRange := errors.As(err, &numErr) && errors.Is(numErr.Err, strconv.ErrRange) // such as 1e400
+	if (err != nil && !outOfRange) || math.IsNaN(f) || (math.IsInf(f, 0) && !outOfRange) {
 		return 0, fmt.Errorf("is %q, which is not a number", clipSetting(v))
 	}
-	if f <= 0 {
-		return 0, errors.New("must be greater than 0")
+	if outOfRange || !requestRateInRange(f) {
+		return 0, fmt.Errorf("is %s: it %w", clipSetting(v), errRequestRateRange)
 	}
 	return f, nil
 }
@@ -38,27 +66,72 @@ func clipSetting(v string) string {
 	return strings.ToValidUTF8(v[:most], "") + "…"
 }
 
-// positiveFloat64Validator accepts numbers greater than 0. The official
-// float64validator offers AtLeast, which cannot leave out 0 itself.
-type positiveFloat64Validator struct{}
+// requestRateValidator checks max_requests_per_second. The attribute is a
+// number of any size, as Terraform's are: a float64 attribute would fail to
+// convert 1e400, which the framework reports as a provider bug.
+type requestRateValidator struct{}
 
-var _ validator.Float64 = positiveFloat64Validator{}
+var _ validator.Number = requestRateValidator{}
 
-func (positiveFloat64Validator) Description(context.Context) string {
-	return "value must be greater than 0"
+func (requestRateValidator) Description(context.Context) string {
+	return "value must be " + requestRateRange
 }
 
-func (v positiveFloat64Validator) MarkdownDescription(ctx context.Context) string {
+func (v requestRateValidator) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
 }
 
-func (positiveFloat64Validator) ValidateFloat64(_ context.Context, req validator.Float64Request, resp *validator.Float64Response) {
+func (requestRateValidator) ValidateNumber(_ context.Context, req validator.NumberRequest, resp *validator.NumberResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if v := req.ConfigValue.ValueFloat64(); !(v > 0) {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Attribute Value",
-			fmt.Sprintf("%s must be greater than 0, got: %s. Leave it out for no limit.", req.Path,
-				strconv.FormatFloat(v, 'g', -1, 64)))
+	f := req.ConfigValue.ValueBigFloat()
+	if f == nil {
+		return
 	}
+	// Compared as the float64 the client takes: 1e400 becomes +Inf, and 0.1
+	// the float64 nearest to it, which is the floor itself.
+	if f64, _ := f.Float64(); requestRateInRange(f64) {
+		return
+	}
+	got := f.Text('g', -1)
+	resp.Diagnostics.AddAttributeError(req.Path, summaryInvalidValue,
+		fmt.Sprintf("%s must be %s, got: %s. %s Leave it out for no limit.", req.Path, requestRateRange, got, requestRateWhy))
+}
+
+// tokenWhitespace says what whitespace the app token has where none belongs
+// ("ends with a line break"), or "" when it has none. It never quotes the
+// token.
+func tokenWhitespace(token string) string {
+	trimmed := strings.TrimFunc(token, unicode.IsSpace)
+	if trimmed == "" {
+		return "is only whitespace"
+	}
+	if i := strings.IndexFunc(token, unicode.IsSpace); i < 0 {
+		return ""
+	}
+	kind := func(s string) string {
+		switch {
+		case strings.ContainsAny(s, "\r\n"):
+			return "a line break"
+		case strings.Trim(s, " \t") == "":
+			return "a space or tab"
+		}
+		return "whitespace"
+	}
+	head := token[:strings.Index(token, trimmed)]
+	tail := token[len(head)+len(trimmed):]
+	switch {
+	case tail != "":
+		return "ends with " + kind(tail)
+	case head != "":
+		return "begins with " + kind(head)
+	}
+	var inside strings.Builder
+	for _, r := range trimmed {
+		if unicode.IsSpace(r) {
+			inside.WriteRune(r)
+		}
+	}
+	return "contains " + kind(inside.String())
 }
