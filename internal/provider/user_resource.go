@@ -141,6 +141,7 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	address := plan.Address.ValueString()
 	client := r.data.client
+	resp.Diagnostics.Append(setUserIdentity(ctx, resp.Identity, plan.Address)...)
 
 	existing, err := client.FindUser(ctx, address)
 	switch {
@@ -227,6 +228,8 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Every path below, the removal from state included, keeps the identity.
+	resp.Diagnostics.Append(setUserIdentity(ctx, resp.Identity, state.Address)...)
 	address := state.Address.ValueString()
 	user, err := r.data.client.FindUser(ctx, address)
 	if errors.Is(err, mesibo.ErrNotFound) {
@@ -269,6 +272,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		return
 	}
 	address := plan.Address.ValueString()
+	resp.Diagnostics.Append(setUserIdentity(ctx, resp.Identity, plan.Address)...)
 	uid := state.UID.ValueInt64()
 	plan.setUID(uid)
 	plan.AccessToken = state.AccessToken
@@ -418,18 +422,19 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	}
 }
 
-// ImportState takes the user's address. Read fills in what Mesibo reports.
+// ImportState takes the user's address, as the import ID or the identity's
+// address. Read fills in what Mesibo reports.
 // The access token and the settings that only useradd takes cannot be read
 // back: the token stays null until one is issued, and token_expiry_minutes
 // stays null, which marks the state as imported, so that the first apply
 // adopts the configured settings instead of issuing a token to apply them.
 func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if reason := addressProblem(req.ID); reason != "" {
-		resp.Diagnostics.AddError(summaryImportID,
-			fmt.Sprintf("The import ID of mesibo_user is the user's address. %s.", reason))
+	address, ok := importedAddress(ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("address"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("address"), address)...)
+	resp.Diagnostics.Append(setUserIdentity(ctx, resp.Identity, types.StringValue(address))...)
 }
 
 // ModifyPlan says, in the plan of the first apply after an import, what
