@@ -2,14 +2,10 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -19,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -54,25 +49,19 @@ type messageResourceModel struct {
 	SentAt        types.String `tfsdk:"sent_at"`
 }
 
+// args are the message's arguments, which the resource shares with the
+// mesibo_message action (message_send.go).
+func (m messageResourceModel) args() messageArgs {
+	return messageArgs{From: m.From, To: m.To, GID: m.GID, Message: m.Message, Type: m.Type, ExpirySeconds: m.ExpirySeconds}
+}
+
 // messageRequest is the one converter from the model to the message call.
 func (m messageResourceModel) messageRequest() mesibo.MessageRequest {
-	return mesibo.MessageRequest{
-		From:          m.From.ValueString(),
-		To:            m.To.ValueString(),
-		GID:           m.GID.ValueInt64(),
-		Type:          m.Type.ValueInt64Pointer(),
-		ExpirySeconds: m.ExpirySeconds.ValueInt64Pointer(),
-		Message:       m.Message.ValueString(),
-	}
+	return m.args().messageRequest()
 }
 
 // recipient names where the message goes, for errors and logs.
-func (m messageResourceModel) recipient() string {
-	if !m.GID.IsNull() {
-		return fmt.Sprintf("group %d", m.GID.ValueInt64())
-	}
-	return fmt.Sprintf("user %q", m.To.ValueString())
-}
+func (m messageResourceModel) recipient() string { return m.args().recipient() }
 
 func (r *messageResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_message"
@@ -100,14 +89,14 @@ func (r *messageResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 					"others); " + addressRules + ". Reference a `mesibo_user` (`mesibo_user.bot.address`) so that " +
 					"Terraform creates the sender first. Changing it sends the message again.",
 				Required:      true,
-				Validators:    []validator.String{addressValidator{}},
+				Validators:    messageAddressValidators,
 				PlanModifiers: replaceString,
 			},
 			"to": schema.StringAttribute{
 				MarkdownDescription: "The address of the user the message is for, " + addressRules + ". Exactly one of " +
 					"`to` and `gid` must be set. Changing it sends the message again.",
 				Optional:      true,
-				Validators:    []validator.String{addressValidator{}},
+				Validators:    messageAddressValidators,
 				PlanModifiers: replaceString,
 			},
 			"gid": schema.Int64Attribute{
@@ -115,13 +104,13 @@ func (r *messageResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				MarkdownDescription: "The GID of the group the message is for (`mesibo_group.support.gid`). Exactly one " +
 					"of `to` and `gid` must be set. Changing it sends the message again.",
 				Optional:      true,
-				Validators:    []validator.Int64{int64validator.AtLeast(1)},
+				Validators:    messageGIDValidators,
 				PlanModifiers: replaceInt64,
 			},
 			"message": schema.StringAttribute{
 				MarkdownDescription: "The text of the message; must not be empty. Changing it sends the message again.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          messageTextValidators,
 				PlanModifiers:       replaceString,
 			},
 			"type": schema.Int64Attribute{
@@ -129,7 +118,7 @@ func (r *messageResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				MarkdownDescription: "The Mesibo message type, a number your apps give a meaning to, at least 0. When not " +
 					"set, Mesibo's default (`0`) applies. Changing it sends the message again.",
 				Optional:      true,
-				Validators:    []validator.Int64{int64validator.AtLeast(0)},
+				Validators:    messageTypeValidators,
 				PlanModifiers: replaceInt64,
 			},
 			"expiry_seconds": schema.Int64Attribute{
@@ -139,7 +128,7 @@ func (r *messageResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				Optional:      true,
 				Computed:      true,
 				Default:       int64default.StaticInt64(defaultMessageExpirySeconds),
-				Validators:    []validator.Int64{int64validator.AtLeast(1)},
+				Validators:    messageExpiryValidators,
 				PlanModifiers: replaceInt64,
 			},
 			"triggers": schema.MapAttribute{
@@ -195,37 +184,16 @@ func (r *messageResource) Create(ctx context.Context, req resource.CreateRequest
 // addSendError reports a message that failed: refused for a missing sender or
 // group, maybe delivered although the answer was lost, or not sent.
 func addSendError(diags *diag.Diagnostics, plan messageResourceModel, err error) {
-	from := plan.From.ValueString()
-	switch {
-	case errors.Is(err, mesibo.ErrMessageMayBeDelivered):
-		diags.AddError(summaryMessageMaybe, fmt.Sprintf("The message from %q to %s may have reached Mesibo, but no "+
-			"valid answer came back, so the message may have been delivered. It was not sent again, because Mesibo "+
-			"cannot tell whether it was and a repeat could deliver it twice. Terraform did not record it as sent, so the next terraform "+
-			"apply sends it again: if it must not arrive twice, check whether it arrived before you apply, and if it "+
-			"did, remove this resource from the configuration.\n\n%s", from, plan.recipient(), err))
-	case errors.Is(err, mesibo.ErrNotFound):
-		var apiErr *mesibo.APIError
-		errors.As(err, &apiErr)
-		missingGroup := apiErr != nil && slices.Contains(apiErr.Properties, "gid")
-		missingSender := apiErr != nil && slices.Contains(apiErr.Properties, "from")
-		switch {
-		case missingGroup:
-			diags.AddAttributeError(path.Root("gid"), summaryGroupNotFound, fmt.Sprintf("Mesibo refused the message "+
-				"because group %d does not exist; nothing was sent. Check the gid (reference a mesibo_group, "+
-				"such as mesibo_group.support.gid) and apply again.\n\n%s", plan.GID.ValueInt64(), err))
-		case missingSender || plan.GID.IsNull():
-			diags.AddAttributeError(path.Root("from"), summarySenderNotFound, fmt.Sprintf("Mesibo refused the message "+
-				"because its sender %q is not a user of the app: a message must come from an existing user. Create "+
-				"the user first (reference a mesibo_user in from, such as mesibo_user.bot.address, so that Terraform "+
-				"creates it before the message), then apply again. Nothing was sent.\n\n%s", from, err))
-		default:
-			diags.AddError(summarySendMessage, fmt.Sprintf("Mesibo refused the message because the sender %q or "+
-				"group %d does not exist; nothing was sent. A message must come from an existing user, to an "+
-				"existing group.\n\n%s", from, plan.GID.ValueInt64(), err))
-		}
-	default:
-		addAPIError(diags, summarySendMessage, fmt.Sprintf("The message from %q to %s was not sent.", from, plan.recipient()), err)
-	}
+	reportSendError(diags, plan.args(), err, messageResourceFollowUp)
+}
+
+// messageResourceFollowUp: nothing was recorded, so the next apply sends the
+// message again.
+var messageResourceFollowUp = sendFollowUp{
+	again: "apply again",
+	maybeDelivered: "Terraform did not record it as sent, so the next terraform apply sends it again: if it must " +
+		"not arrive twice, check whether it arrived before you apply, and if it did, remove this resource from the " +
+		"configuration.",
 }
 
 // Read keeps the state as it is: Mesibo cannot read a message back, so there

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -36,7 +37,10 @@ const (
 	maxMaxRetries                = 50
 )
 
-var _ provider.Provider = &mesiboProvider{}
+var (
+	_ provider.Provider            = &mesiboProvider{}
+	_ provider.ProviderWithActions = &mesiboProvider{}
+)
 
 type mesiboProvider struct {
 	version string
@@ -218,6 +222,7 @@ func (p *mesiboProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	data := &providerData{client: client, appToken: token}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ActionData = data
 }
 
 func (p *mesiboProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -234,5 +239,12 @@ func (p *mesiboProvider) DataSources(_ context.Context) []func() datasource.Data
 		NewUsersDataSource,
 		NewUserDataSource,
 		NewGroupMembersDataSource,
+	}
+}
+
+// Actions are invoked by Terraform 1.14 and later; older CLIs ignore them.
+func (p *mesiboProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewMessageAction,
 	}
 }
