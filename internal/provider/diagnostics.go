@@ -40,6 +40,8 @@ const (
 	summaryUserNotFound     = "Mesibo User Not Found"
 	summaryReadGroupMembers = "Unable to Read Mesibo Group Members"
 	summaryGroupNotFound    = "Mesibo Group Not Found"
+
+	summaryUsersMayBeMore = "More Mesibo Users May Match"
 )
 
 // Summaries of the warnings of mesibo_group_membership.

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -38,8 +39,9 @@ const (
 )
 
 var (
-	_ provider.Provider            = &mesiboProvider{}
-	_ provider.ProviderWithActions = &mesiboProvider{}
+	_ provider.Provider                  = &mesiboProvider{}
+	_ provider.ProviderWithActions       = &mesiboProvider{}
+	_ provider.ProviderWithListResources = &mesiboProvider{}
 )
 
 type mesiboProvider struct {
@@ -223,6 +225,7 @@ func (p *mesiboProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ActionData = data
+	resp.ListResourceData = data
 }
 
 func (p *mesiboProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -246,5 +249,13 @@ func (p *mesiboProvider) DataSources(_ context.Context) []func() datasource.Data
 func (p *mesiboProvider) Actions(_ context.Context) []func() action.Action {
 	return []func() action.Action{
 		NewMessageAction,
+	}
+}
+
+// ListResources serve terraform query (Terraform 1.14 and later); older CLIs
+// ignore them.
+func (p *mesiboProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewUserListResource,
 	}
 }
