@@ -242,9 +242,15 @@ func (c *tfCLI) stripIdentities() {
 		c.t.Fatal(err)
 	}
 	stripped := 0
-	for _, r := range st["resources"].([]any) {
-		for _, in := range r.(map[string]any)["instances"].([]any) {
-			inst := in.(map[string]any)
+	resources, _ := st["resources"].([]any)
+	for _, r := range resources {
+		res, _ := r.(map[string]any)
+		instances, _ := res["instances"].([]any)
+		for _, in := range instances {
+			inst, ok := in.(map[string]any)
+			if !ok {
+				continue
+			}
 			if _, ok := inst["identity"]; ok {
 				stripped++
 			}
@@ -362,8 +368,8 @@ func TestAccIdentity_stateWithoutIdentities(t *testing.T) {
 	cli.stripIdentities()
 	c := testClientFor(t, e)
 	st := cli.state()
-	uid := int64(st.managed("mesibo_user")[0]["uid"].(float64))
-	gid := int64(st.managed("mesibo_group")[0]["gid"].(float64))
+	uid := stateNumber(t, st.managed("mesibo_user")[0]["uid"])
+	gid := stateNumber(t, st.managed("mesibo_group")[0]["gid"])
 	if err := c.DeleteUser(ctx, uid); err != nil {
 		t.Fatal(err)
 	}
@@ -374,7 +380,7 @@ func TestAccIdentity_stateWithoutIdentities(t *testing.T) {
 		t.Fatalf("apply after the objects were deleted outside Terraform: %v%s", r.err, r.summary())
 	}
 	cli.expectIdentities("after re-creating what was deleted", address)
-	if newGID := int64(cli.state().managed("mesibo_group")[0]["gid"].(float64)); newGID == gid {
+	if newGID := stateNumber(t, cli.state().managed("mesibo_group")[0]["gid"]); newGID == gid {
 		t.Errorf("the group was not created anew: gid %d", newGID)
 	}
 	cli.planIsEmpty(ctx)
@@ -391,4 +397,14 @@ func testClientFor(t *testing.T, e *testEmulator) *mesibo.Client {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// stateNumber is a whole number read from a state file.
+func stateNumber(t *testing.T, v any) int64 {
+	t.Helper()
+	f, ok := v.(float64)
+	if !ok {
+		t.Fatalf("the state holds %v (%T), want a number", v, v)
+	}
+	return int64(f)
 }

@@ -368,7 +368,7 @@ action "mesibo_message" "from_nobody" {
 	// Terraform wraps the provider's error: "Error when invoking action",
 	// with the provider's summary and detail as its detail.
 	if len(errs) != 1 || !wrapped(summarySenderNotFound, `its sender "nobody@example.com" is not a user of the app`, "Nothing was sent.",
-			"terraform apply -invoke=action.mesibo_message.<name>").MatchString(errs[0].Detail) {
+		"terraform apply -invoke=action.mesibo_message.<name>").MatchString(errs[0].Detail) {
 		t.Errorf("the failed invocation said %v, want that the sender is not a user and how to send again", errs)
 	}
 	if n := len(e.Snapshot().Messages); n != 2 {

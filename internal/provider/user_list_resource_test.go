@@ -164,8 +164,8 @@ func (c *tfCLI) query(ctx context.Context, opts ...tfexec.QueryOption) queryResu
 		case tfjson.ListResourceFoundMessage:
 			r.found = append(r.found, v.ListResourceFound)
 		case tfjson.DiagnosticLogMessage:
-			if v.Diagnostic.Severity == tfjson.DiagnosticSeverityError {
-				c.t.Fatalf("terraform query: %s: %s", v.Diagnostic.Summary, v.Diagnostic.Detail)
+			if v.Severity == tfjson.DiagnosticSeverityError {
+				c.t.Fatalf("terraform query: %s: %s", v.Summary, v.Detail)
 			}
 			r.diags = append(r.diags, v.Diagnostic)
 		}
