@@ -90,7 +90,7 @@ func (f cliFeature) missing(cli cliKind) string {
 	case first == nil:
 		return fmt.Sprintf("%s %s has no %s", cli.name, cli.version, f.name)
 	case cli.version.Core().LessThan(first):
-		return fmt.Sprintf("%s needs %s %s or later; the CLI under test is %s", f.name, cli.name, first, cli.version)
+		return fmt.Sprintf("needs %s %s or later for %s; the CLI under test is %s %s", cli.name, first, f.name, cli.name, cli.version)
 	}
 	return ""
 }
