@@ -4,17 +4,33 @@
 #
 # tfplugindocs would otherwise build the provider itself and fall back to
 # downloading a Terraform CLI when none is found. Here the schema is exported
-# with the Terraform CLI on PATH and handed to tfplugindocs with
+# with a Terraform CLI of the machine and handed to tfplugindocs with
 # --providers-schema, so generation never downloads anything.
+#
+# The CLI is MESIBO_DOCS_TERRAFORM, or terraform on PATH. It must be Terraform
+# 1.14 or later: older CLIs leave the resource identities, the action and the
+# list resource out of the schema they export, and the docs would lose them.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 
-if ! command -v terraform >/dev/null 2>&1; then
-	echo "error: the Terraform CLI is needed to export the provider schema, and it is not on PATH" >&2
+tf="${MESIBO_DOCS_TERRAFORM:-terraform}"
+if ! command -v "$tf" >/dev/null 2>&1; then
+	echo "error: the Terraform CLI is needed to export the provider schema: '$tf' was not found" >&2
+	echo "       (set MESIBO_DOCS_TERRAFORM to a Terraform 1.14+ binary, or put one on PATH as terraform)" >&2
 	exit 1
 fi
+tf_version="$("$tf" version 2>/dev/null || true)"
+tf_version="${tf_version%%$'\n'*}"
+if ! [[ "$tf_version" =~ ^Terraform\ v([0-9]+)\.([0-9]+)\. ]] ||
+	((BASH_REMATCH[1] == 1 && BASH_REMATCH[2] < 14)); then
+	echo "error: docs/ must be generated with Terraform 1.14 or later, so that the schema holds the resource" >&2
+	echo "       identities, the action and the list resource; '$tf' is: ${tf_version:-not a Terraform CLI}" >&2
+	echo "       Set MESIBO_DOCS_TERRAFORM to a Terraform 1.14+ binary." >&2
+	exit 1
+fi
+echo "==> exporting the schema with $tf_version"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/mesibo-docs.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
@@ -46,7 +62,7 @@ EOF
 
 echo "==> exporting the provider schema"
 TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1 \
-	terraform -chdir="$work/config" providers schema -json >"$work/schema.json"
+	"$tf" -chdir="$work/config" providers schema -json >"$work/schema.json"
 
 echo "==> rendering docs/"
 go tool -modfile="$repo_root/tools/go.mod" tfplugindocs generate \

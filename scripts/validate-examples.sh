@@ -7,6 +7,13 @@
 # Needs no credentials and no network: validation never calls the API, and a
 # backend block (examples/ci) is never initialised, so no remote state is
 # contacted.
+#
+# What older CLIs cannot read needs Terraform 1.14 or later: the examples of
+# actions and list resources (action blocks, .tfquery.hcl files) and the
+# import-by-identity.tf of each resource (validated apart from its
+# import-by-string-id.tf, which imports the same resource). They are validated
+# with MESIBO_DOCS_TERRAFORM when it is set, or with terraform on PATH when it
+# is recent enough, and reported as skipped otherwise.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,18 +33,44 @@ provider_installation {
 EOF
 export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 
+# at_least_1_14 CLI: whether CLI is Terraform 1.14 or later.
+at_least_1_14() {
+	local v
+	v="$("$1" version 2>/dev/null)" || return 1
+	v="${v%%$'\n'*}"
+	[[ "$v" =~ ^Terraform\ v([0-9]+)\.([0-9]+)\. ]] || return 1
+	((BASH_REMATCH[1] > 1 || BASH_REMATCH[2] >= 14))
+}
+modern_tf="${MESIBO_DOCS_TERRAFORM:-terraform}"
+if ! at_least_1_14 "$modern_tf"; then
+	modern_tf=""
+fi
+
 failed=0
 count=0
-while IFS= read -r dir; do
+skipped=0
+
+# validate NAME DIR CLI [FILE-TO-LEAVE-OUT]: terraform validate a copy of DIR
+# with CLI (none: skip it), reporting it as NAME.
+validate() {
+	local name=$1 dir=$2 tf=$3 leave_out=${4:-}
 	count=$((count + 1))
-	ws="$work/ws$count"
+	if [[ -z "$tf" ]]; then
+		echo "skip  $name (needs Terraform 1.14 or later: set MESIBO_DOCS_TERRAFORM to one)"
+		skipped=$((skipped + 1))
+		return
+	fi
+	local ws="$work/ws$count" out
 	mkdir -p "$ws"
 	# The whole directory, so that a module in a subdirectory comes along;
 	# without what a local terraform run may have left in it.
 	cp -R "$dir"/. "$ws/"
 	rm -rf "$ws/.terraform" "$ws/.terraform.lock.hcl" "$ws"/*.tfstate "$ws"/*.tfstate.*
+	if [[ -n "$leave_out" ]]; then
+		rm -f "${ws:?}/$leave_out"
+	fi
 	# Snippets for the docs leave out the terraform block; give them one.
-	if ! grep -q 'required_providers' "$ws"/*.tf; then
+	if ! grep -qs 'required_providers' "$ws"/*.tf; then
 		cat >"$ws/zz_required_providers.tf" <<'EOF'
 terraform {
   required_providers {
@@ -48,30 +81,49 @@ terraform {
 }
 EOF
 	fi
+	local args=()
+	if compgen -G "$ws/*.tfquery.hcl" >/dev/null; then
+		args+=(-query)
+	fi
 	# Install the example's modules, if any. `terraform init` is never run:
 	# it would initialise a backend block (examples/ci names an S3 bucket),
 	# and the provider comes from dev_overrides anyway. `terraform get` only
 	# installs modules, and `terraform validate` ignores the backend block.
-	if ! out="$(terraform -chdir="$ws" get -no-color 2>&1)"; then
-		echo "FAIL  $dir"
+	if ! out="$("$tf" -chdir="$ws" get -no-color 2>&1)"; then
+		echo "FAIL  $name"
 		sed 's/^/      /' <<<"$out"
 		failed=$((failed + 1))
-		continue
+		return
 	fi
-	if out="$(terraform -chdir="$ws" validate -no-color 2>&1)"; then
-		echo "ok    $dir"
+	if out="$("$tf" -chdir="$ws" validate -no-color "${args[@]}" 2>&1)"; then
+		echo "ok    $name"
 	else
-		echo "FAIL  $dir"
+		echo "FAIL  $name"
 		sed 's/^/      /' <<<"$out"
 		failed=$((failed + 1))
 	fi
-done < <(find examples -name '*.tf' -exec dirname {} \; | sort -u)
+}
+
+while IFS= read -r dir; do
+	if compgen -G "$dir/*.tfquery.hcl" >/dev/null || grep -qsE '^[[:space:]]*(action "|action_trigger)' "$dir"/*.tf; then
+		validate "$dir" "$dir" "$modern_tf"
+	elif [[ -e "$dir/import-by-identity.tf" ]]; then
+		validate "$dir" "$dir" terraform import-by-identity.tf
+		validate "$dir/import-by-identity.tf" "$dir" "$modern_tf" import-by-string-id.tf
+	else
+		validate "$dir" "$dir" terraform
+	fi
+done < <(find examples \( -name '*.tf' -o -name '*.tfquery.hcl' \) -exec dirname {} \; | sort -u)
 
 if ((failed > 0)); then
-	echo "error: $failed of $count example directories do not validate against the provider schema" >&2
+	echo "error: $failed of $count example configurations do not validate against the provider schema" >&2
 	exit 1
 fi
-echo "all $count example directories validate"
+if ((skipped > 0)); then
+	echo "$((count - skipped)) example configurations validate; $skipped skipped, which need Terraform 1.14 or later"
+else
+	echo "all $count example configurations validate"
+fi
 
 echo "==> checking the CI workflow and backend of examples/ci"
 go test -count=1 ./internal/examples

@@ -44,6 +44,8 @@ const (
 	summaryUserNotFound          = "Mesibo User Not Found"
 	summaryReadGroupMembers      = "Unable to Read Mesibo Group Members"
 	summaryGroupNotFound         = "Mesibo Group Not Found"
+
+	summaryUsersMayBeMore = "More Mesibo Users May Match"
 )
 
 // Summaries of the warnings of mesibo_user.

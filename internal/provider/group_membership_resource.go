@@ -350,6 +350,7 @@ func (r *groupMembershipResource) Create(ctx context.Context, req resource.Creat
 	gid := plan.GID.ValueInt64()
 	members := plan.memberList()
 	client := r.data.client
+	resp.Diagnostics.Append(setGIDIdentity(ctx, resp.Identity, plan.GID.Int64Value)...)
 
 	// Create cannot see the key its plan chose: it takes the declaration
 	// the plan made, or makes its own.
@@ -431,6 +432,8 @@ func (r *groupMembershipResource) Read(ctx context.Context, req resource.ReadReq
 		return
 	}
 	gid := state.GID.ValueInt64()
+	// Every path below, the removal from state included, keeps the identity.
+	resp.Diagnostics.Append(setGIDIdentity(ctx, resp.Identity, state.GID.Int64Value)...)
 	key := membershipKeyFrom(ctx, req.Private, &resp.Diagnostics)
 	gm, err := r.data.client.GetGroupMembers(ctx, gid, mesibo.MaxListCount)
 	if errors.Is(err, mesibo.ErrNotFound) {
@@ -525,6 +528,7 @@ func (r *groupMembershipResource) Update(ctx context.Context, req resource.Updat
 		return
 	}
 	gid := state.GID.ValueInt64()
+	resp.Diagnostics.Append(setGIDIdentity(ctx, resp.Identity, state.GID.Int64Value)...)
 	oldList, newList := state.memberList(), plan.memberList()
 	toAdd, toRemove := difference(newList, oldList), difference(oldList, newList)
 	if !plan.Exclusive.ValueBool() {
@@ -628,14 +632,14 @@ func (r *groupMembershipResource) Delete(ctx context.Context, req resource.Delet
 	})
 }
 
-// ImportState takes the group's GID; the refresh that follows fills members
-// with the group's current members.
+// ImportState takes the group's GID, as the import ID or the identity's gid;
+// the refresh that follows fills members with the group's current members.
 func (r *groupMembershipResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	gid, err := parseGID(req.ID)
-	if err != nil {
-		resp.Diagnostics.AddError(summaryImportID, "mesibo_group_membership: "+err.Error()+".")
+	gid, ok := importedGID(ctx, "mesibo_group_membership", req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
+	resp.Diagnostics.Append(setGIDIdentity(ctx, resp.Identity, types.Int64Value(gid))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("gid"), gid)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(gid, 10))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("exclusive"), false)...)

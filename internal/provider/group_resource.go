@@ -160,6 +160,7 @@ func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, 
 	}
 	plan.setGID(gid)
 	tflog.Debug(ctx, "Mesibo group created", map[string]any{"gid": gid})
+	resp.Diagnostics.Append(setGIDIdentity(ctx, resp.Identity, plan.GID)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
@@ -171,6 +172,8 @@ func (r *groupResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		return
 	}
 	gid := state.GID.ValueInt64()
+	// Every path below, the removal from state included, keeps the identity.
+	resp.Diagnostics.Append(setGIDIdentity(ctx, resp.Identity, state.GID)...)
 	// The API cannot read a group's attributes; groupgetmembers tells
 	// whether it exists. One member is enough to ask for.
 	_, err := r.data.client.GetGroupMembers(ctx, gid, 1)
@@ -197,6 +200,7 @@ func (r *groupResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	}
 	gid := state.GID.ValueInt64()
 	plan.setGID(gid)
+	resp.Diagnostics.Append(setGIDIdentity(ctx, resp.Identity, plan.GID)...)
 	greq := plan.groupRequest()
 	if plan.Name.IsNull() && !state.Name.IsNull() {
 		// Removing the name from the configuration clears it.
@@ -232,14 +236,15 @@ func (r *groupResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	}
 }
 
-// ImportState takes the group's GID. Its attributes cannot be read back, so
-// they stay null in state and the first apply sets them as configured.
+// ImportState takes the group's GID, as the import ID or the identity's gid.
+// Its attributes cannot be read back, so they stay null in state and the
+// first apply sets them as configured.
 func (r *groupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	gid, err := parseGID(req.ID)
-	if err != nil {
-		resp.Diagnostics.AddError(summaryImportID, "mesibo_group: "+err.Error()+".")
+	gid, ok := importedGID(ctx, "mesibo_group", req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
+	resp.Diagnostics.Append(setGIDIdentity(ctx, resp.Identity, types.Int64Value(gid))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("gid"), gid)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(gid, 10))...)
 }

@@ -2,15 +2,11 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -20,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -57,30 +52,19 @@ type messageResourceModel struct {
 	SentAt        types.String `tfsdk:"sent_at"`
 }
 
-// messageRequest is the one converter from the model to the message call.
-func (m messageResourceModel) messageRequest() mesibo.MessageRequest {
-	return mesibo.MessageRequest{
-		From:          m.From.ValueString(),
-		To:            m.To.ValueString(),
-		GID:           m.GID.ValueInt64(),
-		Type:          m.Type.ValueInt64Pointer(),
-		ExpirySeconds: m.ExpirySeconds.ValueInt64Pointer(),
-		Message:       m.Message.ValueString(),
-	}
+// args are the message's arguments, which the resource shares with the
+// mesibo_message action (message_send.go).
+func (m messageResourceModel) args() messageArgs {
+	return messageArgs{From: m.From, To: m.To, GID: m.GID, Message: m.Message, Type: m.Type, ExpirySeconds: m.ExpirySeconds}
 }
 
-// recipient names where the message goes, for errors, warnings and logs.
-func (m messageResourceModel) recipient() string {
-	switch {
-	case m.GID.IsUnknown():
-		return "a group whose gid is known only after apply"
-	case !m.GID.IsNull():
-		return fmt.Sprintf("group %d", m.GID.ValueInt64())
-	case m.To.IsUnknown():
-		return "a user whose address is known only after apply"
-	}
-	return fmt.Sprintf("user %q", m.To.ValueString())
+// messageRequest is the one converter from the model to the message call.
+func (m messageResourceModel) messageRequest() mesibo.MessageRequest {
+	return m.args().messageRequest()
 }
+
+// recipient names where the message goes, for errors and logs.
+func (m messageResourceModel) recipient() string { return m.args().recipient() }
 
 // sender names the sender, for warnings.
 func (m messageResourceModel) sender() string {
@@ -128,14 +112,14 @@ func (r *messageResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 					"others); " + addressRules + ". Reference a `mesibo_user` (`mesibo_user.bot.address`) so that " +
 					"Terraform creates the sender first. Changing it sends the message again.",
 				Required:      true,
-				Validators:    []validator.String{addressValidator{}},
+				Validators:    messageAddressValidators,
 				PlanModifiers: replaceString,
 			},
 			"to": schema.StringAttribute{
 				MarkdownDescription: "The address of the user the message is for, " + addressRules + ". Exactly one of " +
 					"`to` and `gid` must be set. Changing it sends the message again.",
 				Optional:      true,
-				Validators:    []validator.String{addressValidator{}},
+				Validators:    messageAddressValidators,
 				PlanModifiers: replaceString,
 			},
 			"gid": schema.Int64Attribute{
@@ -143,33 +127,33 @@ func (r *messageResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				MarkdownDescription: "The GID of the group the message is for (`mesibo_group.support.gid`). Exactly one " +
 					"of `to` and `gid` must be set. Changing it sends the message again.",
 				Optional:      true,
-				Validators:    []validator.Int64{int64validator.AtLeast(1)},
+				Validators:    messageGIDValidators,
 				PlanModifiers: replaceInt64,
 			},
 			"message": schema.StringAttribute{
 				MarkdownDescription: "The text of the message; must contain something other than whitespace. Changing " +
 					"it sends the message again.",
 				Required:      true,
-				Validators:    []validator.String{stringvalidator.LengthAtLeast(1), messageTextValidator{}},
+				Validators:    messageTextValidators,
 				PlanModifiers: replaceString,
 			},
 			"type": schema.Int64Attribute{
 				CustomType: wholeNumberType{},
-				MarkdownDescription: "The Mesibo message type, a number your apps give a meaning to, at least 0. When not " +
+				MarkdownDescription: "The Mesibo message type, a number your apps give a meaning to, from 0 to 2147483647. When not " +
 					"set, Mesibo's default (`0`) applies. Changing it sends the message again, except between not set " +
 					"and `0`, which are the same message.",
 				Optional:      true,
-				Validators:    []validator.Int64{int64validator.AtLeast(0)},
+				Validators:    messageTypeValidators,
 				PlanModifiers: []planmodifier.Int64{resendInt64(&defaultMessageType)},
 			},
 			"expiry_seconds": schema.Int64Attribute{
 				CustomType: wholeNumberType{},
-				MarkdownDescription: fmt.Sprintf("How long Mesibo keeps trying to deliver the message, in seconds, at "+
-					"least 1. Defaults to `%d` (one year). Changing it sends the message again.", defaultMessageExpirySeconds),
+				MarkdownDescription: fmt.Sprintf("How long Mesibo keeps trying to deliver the message, in seconds, "+
+					"from 1 to 2147483647. Defaults to `%d` (one year). Changing it sends the message again.", defaultMessageExpirySeconds),
 				Optional:      true,
 				Computed:      true,
 				Default:       int64default.StaticInt64(defaultMessageExpirySeconds),
-				Validators:    []validator.Int64{int64validator.AtLeast(1)},
+				Validators:    messageExpiryValidators,
 				PlanModifiers: []planmodifier.Int64{resendInt64(&defaultMessageExpiry)},
 			},
 			"triggers": schema.MapAttribute{
@@ -227,38 +211,16 @@ func (r *messageResource) Create(ctx context.Context, req resource.CreateRequest
 // addSendError reports a message that failed: refused for a missing sender or
 // group, maybe delivered although the answer was lost, or not sent.
 func addSendError(diags *diag.Diagnostics, plan messageResourceModel, err error) {
-	from := plan.From.ValueString()
-	switch {
-	case errors.Is(err, mesibo.ErrMessageMayBeDelivered):
-		diags.AddError(summaryMessageMaybe, fmt.Sprintf("The message from %q to %s may have reached Mesibo, but no "+
-			"valid answer came back, so the message may have been delivered. It was not sent again, because Mesibo "+
-			"cannot tell whether it was and a repeat could deliver it twice. Terraform did not record it as sent, so the next terraform "+
-			"apply sends it again: if it must not arrive twice, check whether it arrived before you apply, and if it "+
-			"did, import it (the import ID is the time it was sent), which records it without sending, or remove "+
-			"this resource from the configuration.%s\n\n%s", from, plan.recipient(), timeoutNote(err), err))
-	case errors.Is(err, mesibo.ErrNotFound):
-		var apiErr *mesibo.APIError
-		errors.As(err, &apiErr)
-		missingGroup := apiErr != nil && slices.Contains(apiErr.Properties, "gid")
-		missingSender := apiErr != nil && slices.Contains(apiErr.Properties, "from")
-		switch {
-		case missingGroup:
-			diags.AddAttributeError(path.Root("gid"), summaryGroupNotFound, fmt.Sprintf("Mesibo refused the message "+
-				"because group %d does not exist; nothing was sent. Check the gid (reference a mesibo_group, "+
-				"such as mesibo_group.support.gid) and apply again.\n\n%s", plan.GID.ValueInt64(), err))
-		case missingSender || plan.GID.IsNull():
-			diags.AddAttributeError(path.Root("from"), summarySenderNotFound, fmt.Sprintf("Mesibo refused the message "+
-				"because its sender %q is not a user of the app: a message must come from an existing user. Create "+
-				"the user first (reference a mesibo_user in from, such as mesibo_user.bot.address, so that Terraform "+
-				"creates it before the message), then apply again. Nothing was sent.\n\n%s", from, err))
-		default:
-			diags.AddError(summarySendMessage, fmt.Sprintf("Mesibo refused the message because the sender %q or "+
-				"group %d does not exist; nothing was sent. A message must come from an existing user, to an "+
-				"existing group.\n\n%s", from, plan.GID.ValueInt64(), err))
-		}
-	default:
-		addAPIError(diags, summarySendMessage, fmt.Sprintf("The message from %q to %s was not sent.", from, plan.recipient()), err)
-	}
+	reportSendError(diags, plan.args(), err, messageResourceFollowUp)
+}
+
+// messageResourceFollowUp: nothing was recorded, so the next apply sends the
+// message again.
+var messageResourceFollowUp = sendFollowUp{
+	again: "apply again",
+	maybeDelivered: "Terraform did not record it as sent, so the next terraform apply sends it again: if it must " +
+		"not arrive twice, check whether it arrived before you apply, and if it did, import it (the import ID is " +
+		"the time it was sent), which records it without sending, or remove this resource from the configuration.",
 }
 
 // Read keeps the state as it is: Mesibo cannot read a message back, so there
@@ -423,29 +385,4 @@ func adoptingImport(ctx context.Context, state attributeGetter, diags *diag.Diag
 	var m messageResourceModel
 	diags.Append(state.GetAttribute(ctx, path.Root("from"), &m.From)...)
 	return m.imported()
-}
-
-// messageTextValidator refuses a message made only of whitespace, which
-// would show as an empty message. The empty string is left to
-// stringvalidator.LengthAtLeast.
-type messageTextValidator struct{}
-
-var _ validator.String = messageTextValidator{}
-
-func (messageTextValidator) Description(context.Context) string {
-	return "must contain something other than whitespace"
-}
-
-func (v messageTextValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (messageTextValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if text := req.ConfigValue.ValueString(); text != "" && strings.TrimSpace(text) == "" {
-		resp.Diagnostics.AddAttributeError(req.Path, summaryInvalidValue, "The message has only whitespace, so a "+
-			"recipient would see an empty message: there is nothing to send. Write its text, or remove the resource.")
-	}
 }

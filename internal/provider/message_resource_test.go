@@ -302,6 +302,14 @@ type = -1`, wrapped("Attribute type value must be at least 0, got: -1")},
 to = "alice"
 message = "hi"
 expiry_seconds = 0`, wrapped("Attribute expiry_seconds value must be at least 1, got: 0")},
+		{"type above what Mesibo stores", `from = "bot"
+to = "alice"
+message = "hi"
+type = 2147483648`, wrapped("Attribute type value must be at most 2147483647, got: 2147483648")},
+		{"expiry of 2^63-1", `from = "bot"
+to = "alice"
+message = "hi"
+expiry_seconds = 9223372036854775807`, wrapped("Attribute expiry_seconds value must be at most 2147483647")},
 	}
 	var steps []resource.TestStep
 	for _, c := range cases {

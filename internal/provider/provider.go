@@ -12,7 +12,9 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -37,7 +39,11 @@ const (
 	maxMaxRetries                = 50
 )
 
-var _ provider.Provider = &mesiboProvider{}
+var (
+	_ provider.Provider                  = &mesiboProvider{}
+	_ provider.ProviderWithActions       = &mesiboProvider{}
+	_ provider.ProviderWithListResources = &mesiboProvider{}
+)
 
 type mesiboProvider struct {
 	version string
@@ -244,6 +250,8 @@ func (p *mesiboProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	data := &providerData{client: client, appToken: token}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ActionData = data
+	resp.ListResourceData = data
 }
 
 func (p *mesiboProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -260,5 +268,20 @@ func (p *mesiboProvider) DataSources(_ context.Context) []func() datasource.Data
 		NewUsersDataSource,
 		NewUserDataSource,
 		NewGroupMembersDataSource,
+	}
+}
+
+// Actions are invoked by Terraform 1.14 and later; older CLIs ignore them.
+func (p *mesiboProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewMessageAction,
+	}
+}
+
+// ListResources serve terraform query (Terraform 1.14 and later); older CLIs
+// ignore them.
+func (p *mesiboProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewUserListResource,
 	}
 }

@@ -142,6 +142,7 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	address := plan.Address.ValueString()
 	client := r.data.client
+	resp.Diagnostics.Append(setUserIdentity(ctx, resp.Identity, plan.Address)...)
 
 	// One create of an address at a time, so that a later one's lookup
 	// sees the user an earlier one made (see userRegistry).
@@ -292,6 +293,8 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Every path below, the removal from state included, keeps the identity.
+	resp.Diagnostics.Append(setUserIdentity(ctx, resp.Identity, state.Address)...)
 	address := state.Address.ValueString()
 	user, err := r.data.client.FindUser(ctx, address)
 	if errors.Is(err, mesibo.ErrNotFound) {
@@ -334,6 +337,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		return
 	}
 	address := plan.Address.ValueString()
+	resp.Diagnostics.Append(setUserIdentity(ctx, resp.Identity, plan.Address)...)
 	uid := state.UID.ValueInt64()
 	plan.setUID(uid)
 	plan.AccessToken = state.AccessToken
@@ -483,24 +487,24 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	}
 }
 
-// ImportState takes the user's address. Read fills in what Mesibo reports.
+// ImportState takes the user's address, as the import ID or the identity's
+// address. Read fills in what Mesibo reports.
 // The access token and the settings that only useradd takes cannot be read
 // back: the token stays null until one is issued, and token_expiry_minutes
 // stays null, which marks the state as imported, so that the first apply
 // adopts the configured settings instead of issuing a token to apply them.
 func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if reason := addressProblem(req.ID); reason != "" {
-		resp.Diagnostics.AddError(summaryImportID,
-			fmt.Sprintf("The import ID of mesibo_user is the user's address. %s.", reason))
+	address, ok := importedAddress(ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	// Without a user of this exact address, Read would remove the resource
 	// and Terraform report only that nothing exists: say what does.
 	if r.data != nil {
 		ctx = r.data.logContext(ctx)
-		_, err := r.data.client.FindUser(ctx, req.ID)
+		_, err := r.data.client.FindUser(ctx, address)
 		if errors.Is(err, mesibo.ErrNotFound) {
-			resp.Diagnostics.AddError(summaryUserNotFound, userNotFoundDetail(req.ID, err,
+			resp.Diagnostics.AddError(summaryUserNotFound, userNotFoundDetail(address, err,
 				"There is nothing to import: check the spelling, or let terraform apply create the user.",
 				func(other string) string {
 					return fmt.Sprintf("To import that user, use its exact address, in the configuration (address = %q) "+
@@ -509,11 +513,12 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 			return
 		}
 		if err != nil {
-			addAPIError(&resp.Diagnostics, summaryReadUser, fmt.Sprintf("Could not look up user %q to import it.", req.ID), err)
+			addAPIError(&resp.Diagnostics, summaryReadUser, fmt.Sprintf("Could not look up user %q to import it.", address), err)
 			return
 		}
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("address"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("address"), address)...)
+	resp.Diagnostics.Append(setUserIdentity(ctx, resp.Identity, types.StringValue(address))...)
 }
 
 // ModifyPlan tells the provider's user registry which address the user is

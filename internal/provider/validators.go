@@ -95,7 +95,8 @@ func (v addressPatternValidator) ValidateString(ctx context.Context, req validat
 
 // maxMesiboNumber is the largest whole number the provider sends Mesibo for
 // a setting it stores: a user's token_expiry_minutes, max_groups and flag, a
-// group's flag, expiry_seconds and expiry_extension_seconds. Mesibo's
+// group's flag, expiry_seconds and expiry_extension_seconds, a message's type
+// and expiry_seconds. Mesibo's
 // backend is PHP on MySQL and documents no range; the provider takes the
 // largest value of MySQL's signed INT, 2^31-1, which also fits a 32-bit PHP
 // integer, so that a larger number is refused at plan time rather than cut

@@ -1,0 +1,6 @@
+import {
+  to = mesibo_group.support
+  identity = {
+    gid = 1234
+  }
+}

@@ -1,0 +1,6 @@
+import {
+  to = mesibo_user.alice
+  identity = {
+    address = "alice@example.com"
+  }
+}

@@ -1,0 +1,322 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-exec/tfexec"
+	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
+)
+
+// The list resource tests need terraform query: Terraform 1.14 and later.
+
+var queryChecks = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0), cliQuery}
+
+// TestAccUserList_query: terraform query lists the users whose address
+// matches the pattern, each with its identity and, when asked, the state an
+// import leaves: what Mesibo reports, and no token settings or access token.
+func TestAccUserList_query(t *testing.T) {
+	e := newTestEmulator(t, emulator.Options{})
+	prefix := uniquePrefix()
+	query := func(pattern, extra string) string {
+		return fmt.Sprintf(`
+list "mesibo_user" "test" {
+  provider         = mesibo
+  include_resource = true
+  %s
+
+  config {
+    address = %q
+  }
+}
+`, extra, pattern)
+	}
+	alice := prefix + "-alice@example.com"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   queryChecks,
+		Steps: []resource.TestStep{
+			{
+				Config: e.providerBlock("") + fmt.Sprintf(`
+resource "mesibo_user" "team" {
+  count   = 3
+  address = "%[1]s-${["alice", "bob", "carol"][count.index]}@example.com"
+  app_id  = "com.example.team"
+  flag    = count.index == 0 ? 4 : 0
+}
+
+resource "mesibo_user" "other" {
+  address = "other-%[1]s@example.com"
+  app_id  = "com.example.other"
+}
+`, prefix),
+			},
+			{
+				Query:  true,
+				Config: query(prefix+"-*", ""),
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					querycheck.ExpectLength("mesibo_user.test", 3),
+					querycheck.ExpectIdentity("mesibo_user.test", map[string]knownvalue.Check{
+						"address": knownvalue.StringExact(alice),
+					}),
+					querycheck.ExpectResourceDisplayName("mesibo_user.test",
+						queryfilter.ByResourceIdentity(map[string]knownvalue.Check{"address": knownvalue.StringExact(alice)}),
+						knownvalue.StringExact(alice)),
+					querycheck.ExpectResourceKnownValues("mesibo_user.test",
+						queryfilter.ByResourceIdentity(map[string]knownvalue.Check{"address": knownvalue.StringExact(alice)}),
+						[]querycheck.KnownValueCheck{
+							{Path: tfjsonpath.New("address"), KnownValue: knownvalue.StringExact(alice)},
+							{Path: tfjsonpath.New("app_id"), KnownValue: knownvalue.StringExact("com.example.team")},
+							{Path: tfjsonpath.New("flag"), KnownValue: knownvalue.Int64Exact(4)},
+							{Path: tfjsonpath.New("active"), KnownValue: knownvalue.Bool(true)},
+							{Path: tfjsonpath.New("uid"), KnownValue: knownvalue.NotNull()},
+							// What Mesibo cannot report stays null, as after an import.
+							{Path: tfjsonpath.New("token_expiry_minutes"), KnownValue: knownvalue.Null()},
+							{Path: tfjsonpath.New("max_groups"), KnownValue: knownvalue.Null()},
+							{Path: tfjsonpath.New("access_token"), KnownValue: knownvalue.Null()},
+						}),
+				},
+			},
+			{
+				// The list block's limit is passed on.
+				Query:  true,
+				Config: query(prefix+"-*", "limit = 2"),
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					querycheck.ExpectLength("mesibo_user.test", 2),
+				},
+			},
+			{
+				Query:  true,
+				Config: query(prefix+"-nobody*", ""),
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					querycheck.ExpectLength("mesibo_user.test", 0),
+				},
+			},
+		},
+	})
+}
+
+// TestAccUserList_badPattern: a pattern usersget cannot take is refused
+// before any call.
+func TestAccUserList_badPattern(t *testing.T) {
+	e := newTestEmulator(t, emulator.Options{})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   queryChecks,
+		Steps: []resource.TestStep{
+			{Config: e.providerBlock("")},
+			{
+				Query: true,
+				Config: `
+list "mesibo_user" "test" {
+  provider = mesibo
+  config {
+    address = "two words*"
+  }
+}
+`,
+				ExpectError: regexp.MustCompile(`Invalid Address Pattern`),
+			},
+		},
+	})
+	if n := e.Stats().Requests["usersget"]; n != 0 {
+		t.Errorf("a refused pattern made %d usersget calls, want none", n)
+	}
+}
+
+// queryResult is what terraform query -json reported.
+type queryResult struct {
+	found []tfjson.ListResourceFoundData
+	diags []tfjson.Diagnostic
+}
+
+// query runs terraform query -json, with opts, and fails the test when it
+// fails.
+func (c *tfCLI) query(ctx context.Context, opts ...tfexec.QueryOption) queryResult {
+	c.t.Helper()
+	info, stop := c.serve()
+	defer stop()
+	msgs, err := c.tf.QueryJSON(ctx, append(opts, tfexec.Reattach(info))...)
+	if err != nil {
+		c.t.Fatalf("terraform query: %v", err)
+	}
+	var r queryResult
+	for m := range msgs {
+		if m.Err != nil {
+			c.t.Fatalf("terraform query: %v", m.Err)
+		}
+		switch v := m.Msg.(type) {
+		case tfjson.ListResourceFoundMessage:
+			r.found = append(r.found, v.ListResourceFound)
+		case tfjson.DiagnosticLogMessage:
+			if v.Severity == tfjson.DiagnosticSeverityError {
+				c.t.Fatalf("terraform query: %s: %s", v.Summary, v.Detail)
+			}
+			r.diags = append(r.diags, v.Diagnostic)
+		}
+	}
+	return r
+}
+
+// writeFile writes a file of the configuration.
+func (c *tfCLI) writeFile(name, content string) {
+	c.t.Helper()
+	if err := os.WriteFile(filepath.Join(c.dir, name), []byte(content), 0o600); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// addUsers creates users in the emulator, as an app's backend would, and
+// returns their access tokens by address.
+func (e *testEmulator) addUsers(t *testing.T, addresses ...string) map[string]string {
+	t.Helper()
+	c := testClientFor(t, e)
+	tokens := map[string]string{}
+	for _, a := range addresses {
+		u, err := c.AddUser(context.Background(), mesibo.AddUserRequest{Address: a, AppID: "com.example.live"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens[a] = u.Token
+	}
+	return tokens
+}
+
+// TestAccUserList_generatedConfigKeepsTokens: the configuration that
+// terraform query -generate-config-out writes for users found applies
+// without rotating any live access token: the apply imports each user by
+// its identity and calls no useradd, and the next plan is empty.
+func TestAccUserList_generatedConfigKeepsTokens(t *testing.T) {
+	testAccGate(t)
+	requireCLI(t, cliQuery)
+	e := newTestEmulator(t, emulator.Options{})
+	prefix := uniquePrefix()
+	live := e.addUsers(t, prefix+"-a@example.com", prefix+"-b@example.com", "elsewhere-"+prefix+"@example.com")
+
+	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
+	ctx := context.Background()
+	cli.writeConfig(requiredProviders + e.providerBlock(""))
+	cli.writeFile("users.tfquery.hcl", fmt.Sprintf(`
+list "mesibo_user" "team" {
+  provider         = mesibo
+  include_resource = true
+
+  config {
+    address = "%s-*"
+  }
+}
+`, prefix))
+	cli.init(ctx)
+	r := cli.query(ctx, tfexec.GenerateConfigOut("generated.tf"))
+	if len(r.found) != 2 {
+		t.Fatalf("the query found %d users, want 2: %+v", len(r.found), r.found)
+	}
+	generated, err := os.ReadFile(filepath.Join(cli.dir, "generated.tf"))
+	if err != nil {
+		t.Fatalf("terraform query wrote no configuration: %v", err)
+	}
+	for _, want := range []string{`address = "` + prefix + `-a@example.com"`, `app_id  = "com.example.live"`, "identity = {"} {
+		if !strings.Contains(strings.Join(strings.Fields(string(generated)), " "), strings.Join(strings.Fields(want), " ")) {
+			t.Errorf("the generated configuration does not contain %q:\n%s", want, generated)
+		}
+	}
+	if strings.Contains(string(generated), "access_token") {
+		t.Errorf("the generated configuration mentions the access token:\n%s", generated)
+	}
+
+	before := maps.Clone(e.Stats().Requests)
+	res := cli.apply(ctx)
+	if res.err != nil {
+		t.Fatalf("applying the generated configuration: %v%s", res.err, res.summary())
+	}
+	if n := e.Stats().Requests["useradd"] - before["useradd"]; n != 0 {
+		t.Errorf("applying the generated configuration called useradd %d times, want none", n)
+	}
+	for _, u := range e.Snapshot().Users {
+		if u.Token != live[u.Address] {
+			t.Errorf("user %s has a new access token", u.Address)
+		}
+	}
+	users := cli.state().managed("mesibo_user")
+	if len(users) != 2 {
+		t.Fatalf("the state holds %d users, want the 2 found", len(users))
+	}
+	for _, u := range users {
+		if u["access_token"] != nil {
+			t.Errorf("user %v: access_token is in state, want null (the token was not issued by Terraform)", u["address"])
+		}
+	}
+	ids := cli.identities()
+	if len(ids) != 2 {
+		t.Errorf("the state holds identities %v, want one per user", ids)
+	}
+	cli.planIsEmpty(ctx)
+}
+
+// TestAccUserList_truncationWarning: when usersget returns its maximum of
+// 20 users, the query warns that more may match; a narrower pattern that
+// returns fewer gets no warning.
+func TestAccUserList_truncationWarning(t *testing.T) {
+	testAccGate(t)
+	requireCLI(t, cliQuery)
+	e := newTestEmulator(t, emulator.Options{})
+	prefix := uniquePrefix()
+	var addresses []string
+	for i := range 25 {
+		addresses = append(addresses, fmt.Sprintf("%s-%02d@example.com", prefix, i))
+	}
+	e.addUsers(t, addresses...)
+
+	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
+	ctx := context.Background()
+	cli.writeConfig(requiredProviders + e.providerBlock(""))
+	cli.writeFile("users.tfquery.hcl", fmt.Sprintf(`
+list "mesibo_user" "all" {
+  provider = mesibo
+  config {
+    address = "%[1]s-*"
+  }
+}
+
+list "mesibo_user" "first_ten" {
+  provider = mesibo
+  config {
+    address = "%[1]s-0*"
+  }
+}
+`, prefix))
+	cli.init(ctx)
+	r := cli.query(ctx)
+	count := map[string]int{}
+	for _, f := range r.found {
+		count[f.Address]++
+	}
+	if count["list.mesibo_user.all"] != mesibo.MaxListCount || count["list.mesibo_user.first_ten"] != 10 {
+		t.Errorf("the query found %v, want 20 for all and 10 for first_ten", count)
+	}
+	var warnings []string
+	for _, d := range r.diags {
+		if d.Summary == summaryUsersMayBeMore {
+			warnings = append(warnings, d.Detail)
+		}
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], fmt.Sprintf("%q", prefix+"-*")) ||
+		!strings.Contains(warnings[0], "more users may match") {
+		t.Errorf("want one warning that more users may match %q, got %q", prefix+"-*", warnings)
+	}
+}
