@@ -219,7 +219,8 @@ func TestAccIdentity_badIdentityIsRefused(t *testing.T) {
 			},
 			{
 				Config:      withImport("mesibo_user.test", `{ address = "nobody@example.com" }`),
-				ExpectError: wrapped("Cannot import non-existent remote object"),
+				ExpectError: wrapped("Mesibo User Not Found", `No Mesibo user has exactly the address "nobody@example.com"`,
+					"There is nothing to import"),
 			},
 		},
 	})
