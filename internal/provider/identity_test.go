@@ -218,7 +218,7 @@ func TestAccIdentity_badIdentityIsRefused(t *testing.T) {
 				ExpectError: wrapped("Invalid Import ID", "mesibo_group_membership: the identity's gid must be the group's GID"),
 			},
 			{
-				Config:      withImport("mesibo_user.test", `{ address = "nobody@example.com" }`),
+				Config: withImport("mesibo_user.test", `{ address = "nobody@example.com" }`),
 				ExpectError: wrapped("Mesibo User Not Found", `No Mesibo user has exactly the address "nobody@example.com"`,
 					"There is nothing to import"),
 			},

@@ -157,37 +157,7 @@ resource "terraform_data" "test" {
 }
 `
 	}
-	cases := []struct {
-		name, body string
-		want       *regexp.Regexp
-	}{
-		{"neither to nor gid", `from = "bot"
-message = "hi"`, wrapped("Missing Attribute Configuration", "Exactly one of these attributes must be configured: [to,gid]")},
-		{"both to and gid", `from = "bot"
-to = "alice"
-gid = 501
-message = "hi"`, wrapped("Invalid Attribute Combination", "Exactly one of these attributes must be configured: [to,gid]")},
-		{"empty message", `from = "bot"
-to = "alice"
-message = ""`, wrapped("Attribute message string length must be at least 1, got: 0")},
-		{"bad sender address", `from = "bot one"
-to = "alice"
-message = "hi"`, wrapped("Invalid Mesibo Address", `Address "bot one" contains whitespace`)},
-		{"bad recipient address", `from = "bot"
-to = "*@example.com"
-message = "hi"`, wrapped("Invalid Mesibo Address", `contains "*", which the API reads as a wildcard`)},
-		{"gid 0", `from = "bot"
-gid = 0
-message = "hi"`, wrapped("Attribute gid value must be at least 1, got: 0")},
-		{"negative type", `from = "bot"
-to = "alice"
-message = "hi"
-type = -1`, wrapped("Attribute type value must be at least 0, got: -1")},
-		{"expiry 0", `from = "bot"
-to = "alice"
-message = "hi"
-expiry_seconds = 0`, wrapped("Attribute expiry_seconds value must be at least 1, got: 0")},
-	}
+	cases := invalidMessageArguments
 	var steps []resource.TestStep
 	for _, c := range cases {
 		steps = append(steps, resource.TestStep{Config: withAction(c.body), ExpectError: c.want})

@@ -269,48 +269,7 @@ func TestAccMessage_invalid(t *testing.T) {
 	message := func(body string) string {
 		return e.providerBlock("") + "resource \"mesibo_message\" \"test\" {\n" + body + "\n}\n"
 	}
-	cases := []struct {
-		name, body string
-		want       *regexp.Regexp
-	}{
-		{"neither to nor gid", `from = "bot"
-message = "hi"`, wrapped("Missing Attribute Configuration", "Exactly one of these attributes must be configured: [to,gid]")},
-		{"both to and gid", `from = "bot"
-to = "alice"
-gid = 501
-message = "hi"`, wrapped("Invalid Attribute Combination", "Exactly one of these attributes must be configured: [to,gid]")},
-		{"empty message", `from = "bot"
-to = "alice"
-message = ""`, wrapped("Attribute message string length must be at least 1, got: 0")},
-		{"blank message", `from = "bot"
-to = "alice"
-message = " \n\t "`, wrapped("Invalid Attribute Value", `message = " \n\t "`, "The message has only whitespace", "nothing to send")},
-		{"bad sender address", `from = "bot one"
-to = "alice"
-message = "hi"`, wrapped("Invalid Mesibo Address", `from = "bot one"`, `Address "bot one" contains whitespace`)},
-		{"bad recipient address", `from = "bot"
-to = "*@example.com"
-message = "hi"`, wrapped("Invalid Mesibo Address", `to = "*@example.com"`, `contains "*", which the API reads as a wildcard`)},
-		{"gid 0", `from = "bot"
-gid = 0
-message = "hi"`, wrapped("Attribute gid value must be at least 1, got: 0")},
-		{"negative type", `from = "bot"
-to = "alice"
-message = "hi"
-type = -1`, wrapped("Attribute type value must be at least 0, got: -1")},
-		{"expiry 0", `from = "bot"
-to = "alice"
-message = "hi"
-expiry_seconds = 0`, wrapped("Attribute expiry_seconds value must be at least 1, got: 0")},
-		{"type above what Mesibo stores", `from = "bot"
-to = "alice"
-message = "hi"
-type = 2147483648`, wrapped("Attribute type value must be at most 2147483647, got: 2147483648")},
-		{"expiry of 2^63-1", `from = "bot"
-to = "alice"
-message = "hi"
-expiry_seconds = 9223372036854775807`, wrapped("Attribute expiry_seconds value must be at most 2147483647")},
-	}
+	cases := invalidMessageArguments
 	var steps []resource.TestStep
 	for _, c := range cases {
 		steps = append(steps, resource.TestStep{Config: message(c.body), ExpectError: c.want})
@@ -872,4 +831,49 @@ func sortedStrings(ss []string) []string {
 	out := append([]string(nil), ss...)
 	sort.Strings(out)
 	return out
+}
+
+// invalidMessageArguments are message arguments that the mesibo_message
+// resource and action refuse at plan time, and what the error says.
+var invalidMessageArguments = []struct {
+	name, body string
+	want       *regexp.Regexp
+}{
+	{"neither to nor gid", `from = "bot"
+message = "hi"`, wrapped("Missing Attribute Configuration", "Exactly one of these attributes must be configured: [to,gid]")},
+	{"both to and gid", `from = "bot"
+to = "alice"
+gid = 501
+message = "hi"`, wrapped("Invalid Attribute Combination", "Exactly one of these attributes must be configured: [to,gid]")},
+	{"empty message", `from = "bot"
+to = "alice"
+message = ""`, wrapped("Attribute message string length must be at least 1, got: 0")},
+	{"blank message", `from = "bot"
+to = "alice"
+message = " \n\t "`, wrapped("Invalid Attribute Value", `message = " \n\t "`, "The message has only whitespace", "nothing to send")},
+	{"bad sender address", `from = "bot one"
+to = "alice"
+message = "hi"`, wrapped("Invalid Mesibo Address", `from = "bot one"`, `Address "bot one" contains whitespace`)},
+	{"bad recipient address", `from = "bot"
+to = "*@example.com"
+message = "hi"`, wrapped("Invalid Mesibo Address", `to = "*@example.com"`, `contains "*", which the API reads as a wildcard`)},
+	{"gid 0", `from = "bot"
+gid = 0
+message = "hi"`, wrapped("Attribute gid value must be at least 1, got: 0")},
+	{"negative type", `from = "bot"
+to = "alice"
+message = "hi"
+type = -1`, wrapped("Attribute type value must be at least 0, got: -1")},
+	{"expiry 0", `from = "bot"
+to = "alice"
+message = "hi"
+expiry_seconds = 0`, wrapped("Attribute expiry_seconds value must be at least 1, got: 0")},
+	{"type above what Mesibo stores", `from = "bot"
+to = "alice"
+message = "hi"
+type = 2147483648`, wrapped("Attribute type value must be at most 2147483647, got: 2147483648")},
+	{"expiry of 2^63-1", `from = "bot"
+to = "alice"
+message = "hi"
+expiry_seconds = 9223372036854775807`, wrapped("Attribute expiry_seconds value must be at most 2147483647")},
 }
