@@ -11,6 +11,11 @@
 # Fails when any CLI fails. MATRIX_PACKAGES (default ./...) and TESTARGS
 # (e.g. '-run TestAccUser') narrow the run. `--list` only prints the CLIs, one
 # a line (the GitHub workflow's matrix).
+#
+# MATRIX_KNOWN_FAILURES names tests that fail for a known, reported reason:
+# they still run, the table shows them as "known failure", and they do not
+# fail the run unless something else fails too. A listed test that passes
+# fails the run, so that the list is emptied once the bug is fixed.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,6 +39,7 @@ if [[ ${1:-} == --list ]]; then
 fi
 read -ra packages <<<"${MATRIX_PACKAGES:-./...}"
 read -ra testargs <<<"${TESTARGS:-}"
+read -ra known <<<"${MATRIX_KNOWN_FAILURES:-}"
 
 logs="$(mktemp -d "${TMPDIR:-/tmp}/mesibo-matrix.XXXXXX")"
 trap 'rm -rf "$logs"' EXIT
@@ -65,13 +71,21 @@ for cli in "${clis[@]}"; do
 	env "${env[@]}" go test "${packages[@]}" -count=1 -timeout 30m ${testargs[@]+"${testargs[@]}"} 2>&1 |
 		tee "$logs/$cli.log" || status=$?
 	seconds[$cli]=$((SECONDS - start))
+	# Top-level tests only: a failed subtest fails its parent too.
+	failed[$cli]="$(sed -n 's/^--- FAIL: \([^ ]*\).*/\1/p' "$logs/$cli.log" | sort -u | paste -sd ' ' -)"
+	unexpected=""
+	for test in ${failed[$cli]}; do
+		[[ " ${known[*]-} " == *" $test "* ]] || unexpected+=" $test"
+	done
 	if ((status == 0)); then
 		result[$cli]=pass
+		((${#known[@]} == 0)) || result[$cli]="KNOWN PASSED"
+	elif [[ -n ${failed[$cli]} && -z $unexpected ]] &&
+		! grep -q -E '^panic: |\[(build|setup) failed\]' "$logs/$cli.log"; then
+		result[$cli]="known failure"
 	else
 		result[$cli]=FAIL
 	fi
-	# Top-level tests only: a failed subtest fails its parent too.
-	failed[$cli]="$(sed -n 's/^--- FAIL: \([^ ]*\).*/\1/p' "$logs/$cli.log" | sort -u | paste -sd ' ' -)"
 done
 
 echo
@@ -79,6 +93,12 @@ printf '%-20s %-13s %8s  %s\n' "CLI" "result" "seconds" "failed tests"
 status=0
 for cli in "${clis[@]}"; do
 	printf '%-20s %-13s %8s  %s\n' "$cli" "${result[$cli]}" "${seconds[$cli]}" "${failed[$cli]}"
-	[[ ${result[$cli]} == pass ]] || status=1
+	case ${result[$cli]} in
+	pass | "known failure") ;;
+	*) status=1 ;;
+	esac
 done
+if [[ " ${result[*]} " == *"KNOWN PASSED"* ]]; then
+	echo "KNOWN PASSED: no test failed, but MATRIX_KNOWN_FAILURES expects '${known[*]}' to: remove what is fixed from it" >&2
+fi
 exit "$status"

@@ -12,6 +12,7 @@ set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 
+terraform="${TERRAFORM:-terraform}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/mesibo-examples.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
@@ -52,13 +53,13 @@ EOF
 	# it would initialise a backend block (examples/ci names an S3 bucket),
 	# and the provider comes from dev_overrides anyway. `terraform get` only
 	# installs modules, and `terraform validate` ignores the backend block.
-	if ! out="$(terraform -chdir="$ws" get -no-color 2>&1)"; then
+	if ! out="$("$terraform" -chdir="$ws" get -no-color 2>&1)"; then
 		echo "FAIL  $dir"
 		sed 's/^/      /' <<<"$out"
 		failed=$((failed + 1))
 		continue
 	fi
-	if out="$(terraform -chdir="$ws" validate -no-color 2>&1)"; then
+	if out="$("$terraform" -chdir="$ws" validate -no-color 2>&1)"; then
 		echo "ok    $dir"
 	else
 		echo "FAIL  $dir"
