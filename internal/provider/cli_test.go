@@ -199,4 +199,20 @@ func TestAccCLIUnderTest(t *testing.T) {
 	if c.IsTerraform() && host != "" && host != "registry.terraform.io" {
 		t.Errorf("Terraform needs TF_ACC_PROVIDER_HOST unset or registry.terraform.io, not %q", host)
 	}
+
+	// The gates let a Terraform-only test run on Terraform and skip it,
+	// saying why, on OpenTofu.
+	var resp tfversion.CheckTerraformVersionResponse
+	terraformCLIOnly{Feature: "a feature"}.CheckTerraformVersion(context.Background(), tfversion.CheckTerraformVersionRequest{TerraformVersion: c.Version}, &resp)
+	if resp.Error != nil || (resp.Skip == "") != c.IsTerraform() {
+		t.Errorf("terraformCLIOnly on %s: skip %q, error %v", c, resp.Skip, resp.Error)
+	}
+	ran := false
+	t.Run("terraform only", func(t *testing.T) {
+		skipUnlessTerraformCLI(t, "a feature")
+		ran = true
+	})
+	if ran != c.IsTerraform() {
+		t.Errorf("on %s, a test behind skipUnlessTerraformCLI ran: %v", c, ran)
+	}
 }

@@ -241,7 +241,7 @@ func (b builder) download(ctx context.Context) (string, error) {
 	out, runErr := cmd.Output()
 	var m struct{ Dir, Error string }
 	if err := json.Unmarshal(out, &m); err != nil {
-		return "", fmt.Errorf("go mod download %s: %v (output %q)", ref, errors.Join(runErr, err), out)
+		return "", fmt.Errorf("go mod download %s: %w (output %q)", ref, errors.Join(runErr, err), out)
 	}
 	if m.Error != "" || runErr != nil || m.Dir == "" {
 		return "", fmt.Errorf("go mod download %s: %s", ref, strings.TrimSpace(m.Error+" "+fmt.Sprint(runErr)))
