@@ -279,7 +279,7 @@ func (b builder) build(ctx context.Context, src, out string) error {
 	ldflags := fmt.Sprintf("-w -s -X '%s/version.dev=no'", b.module)
 	goflags := ""
 	for range 5 {
-		b.logf("go build %s %s", goflags, b.pkg)
+		b.logf("go build %s", strings.TrimSpace(goflags+" "+b.pkg))
 		var stderr bytes.Buffer
 		cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", ldflags, "-o", out, b.pkg)
 		cmd.Dir = src
