@@ -21,7 +21,7 @@ session_start demo
 mkdir -p "$work/quickstart"
 cp -R examples/quickstart/. "$work/quickstart/"
 rm -rf "$work/quickstart/.terraform" "$work/quickstart/.terraform.lock.hcl" "$work/quickstart/"*.tfstate*
-tf() { terraform -chdir="$work/quickstart" "$@"; }
+tf() { "$terraform" -chdir="$work/quickstart" "$@"; }
 
 step "terraform apply (examples/quickstart)"
 tf apply -auto-approve -input=false

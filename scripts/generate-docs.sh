@@ -7,29 +7,23 @@
 # with a Terraform CLI of the machine and handed to tfplugindocs with
 # --providers-schema, so generation never downloads anything.
 #
-# The CLI is MESIBO_DOCS_TERRAFORM, or terraform on PATH. It must be Terraform
-# 1.14 or later: older CLIs leave the resource identities, the action and the
-# list resource out of the schema they export, and the docs would lose them.
+# The CLI must be Terraform 1.14 or later: older CLIs leave the resource
+# identities, the action and the list resource out of the schema they export,
+# and the docs would lose them. scripts/lib/modern-terraform.sh finds or
+# builds one (MESIBO_DOCS_TERRAFORM names one).
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 
-tf="${MESIBO_DOCS_TERRAFORM:-terraform}"
-if ! command -v "$tf" >/dev/null 2>&1; then
-	echo "error: the Terraform CLI is needed to export the provider schema: '$tf' was not found" >&2
-	echo "       (set MESIBO_DOCS_TERRAFORM to a Terraform 1.14+ binary, or put one on PATH as terraform)" >&2
-	exit 1
-fi
-tf_version="$("$tf" version 2>/dev/null || true)"
+# shellcheck source=scripts/lib/modern-terraform.sh
+source scripts/lib/modern-terraform.sh
+tf="$(modern_terraform)"
+tf_version="$("$tf" version)"
 tf_version="${tf_version%%$'\n'*}"
-if ! [[ "$tf_version" =~ ^Terraform\ v([0-9]+)\.([0-9]+)\. ]] ||
-	((BASH_REMATCH[1] == 1 && BASH_REMATCH[2] < 14)); then
-	echo "error: docs/ must be generated with Terraform 1.14 or later, so that the schema holds the resource" >&2
-	echo "       identities, the action and the list resource; '$tf' is: ${tf_version:-not a Terraform CLI}" >&2
-	echo "       Set MESIBO_DOCS_TERRAFORM to a Terraform 1.14+ binary." >&2
-	exit 1
-fi
+echo "==> formatting examples/ with $tf_version"
+"$tf" fmt -recursive examples/
+
 echo "==> exporting the schema with $tf_version"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/mesibo-docs.XXXXXX")"

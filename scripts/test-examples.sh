@@ -5,9 +5,12 @@
 # Builds the provider and the emulator into ./bin, starts the emulator on a
 # free loopback port, points Terraform at the built provider with
 # dev_overrides, and runs `terraform test` in a copy of each directory. With
-# an overridden provider Terraform 1.11 needs no `terraform init` before
+# an overridden provider, no `terraform init` is needed before
 # `terraform test`, as long as the tests use no modules or providers from a
-# registry. Needs Go and the Terraform CLI; no Mesibo account or network.
+# registry. TERRAFORM names another CLI (OpenTofu runs the same tests).
+# .tftest.hcl files need Terraform 1.6 or later (or OpenTofu): with an older
+# CLI this fails, rather than let `terraform test` pass without running any.
+# Needs Go and the Terraform CLI; no Mesibo account or network.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,6 +19,10 @@ cd "$repo_root"
 # shellcheck source=scripts/lib/emulator-session.sh
 source "$repo_root/scripts/lib/emulator-session.sh"
 session_start test-examples
+
+if [[ $cli_version =~ ^Terraform\ v1\.[0-5]\. ]]; then
+	fail "$cli_version cannot run .tftest.hcl files: terraform test needs Terraform 1.6 or later (or OpenTofu)"
+fi
 
 mapfile -t dirs < <(find examples -name '*.tftest.hcl' -exec dirname {} \; | sort -u)
 if ((${#dirs[@]} == 0)); then
@@ -29,7 +36,12 @@ for dir in "${dirs[@]}"; do
 	mkdir -p "$ws"
 	cp -R "$dir"/. "$ws/"
 	rm -rf "$ws/.terraform" "$ws/.terraform.lock.hcl" "$ws/"*.tfstate*
-	terraform -chdir="$ws" test
+	"$terraform" -chdir="$ws" test -no-color | tee "$work/test.out"
+	# A run that finds no test also ends in "Success!": count them.
+	runs="$(cat "$ws"/*.tftest.hcl | grep -c '^run "')"
+	if ! grep -q "^Success! $runs passed, 0 failed" "$work/test.out"; then
+		fail "$dir has $runs run blocks, and terraform test did not report them all passed"
+	fi
 done
 
 step "terraform test passed in ${#dirs[@]} example director$( ((${#dirs[@]} == 1)) && echo y || echo ies)"

@@ -12,13 +12,13 @@
 # actions and list resources (action blocks, .tfquery.hcl files) and the
 # import-by-identity.tf of each resource (validated apart from its
 # import-by-string-id.tf, which imports the same resource). They are validated
-# with MESIBO_DOCS_TERRAFORM when it is set, or with terraform on PATH when it
-# is recent enough, and reported as skipped otherwise.
+# with the CLI scripts/lib/modern-terraform.sh finds or builds.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 
+terraform="${TERRAFORM:-terraform}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/mesibo-examples.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
@@ -33,33 +33,21 @@ provider_installation {
 EOF
 export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 
-# at_least_1_14 CLI: whether CLI is Terraform 1.14 or later.
-at_least_1_14() {
-	local v
-	v="$("$1" version 2>/dev/null)" || return 1
-	v="${v%%$'\n'*}"
-	[[ "$v" =~ ^Terraform\ v([0-9]+)\.([0-9]+)\. ]] || return 1
-	((BASH_REMATCH[1] > 1 || BASH_REMATCH[2] >= 14))
-}
-modern_tf="${MESIBO_DOCS_TERRAFORM:-terraform}"
-if ! at_least_1_14 "$modern_tf"; then
-	modern_tf=""
-fi
+# The CLI that validates the examples: TERRAFORM, or terraform on PATH. The
+# examples only Terraform 1.14 or later reads are validated with such a CLI.
+terraform="${TERRAFORM:-terraform}"
+# shellcheck source=scripts/lib/modern-terraform.sh
+source scripts/lib/modern-terraform.sh
+modern_tf="$(modern_terraform)"
 
 failed=0
 count=0
-skipped=0
 
 # validate NAME DIR CLI [FILE-TO-LEAVE-OUT]: terraform validate a copy of DIR
-# with CLI (none: skip it), reporting it as NAME.
+# with CLI, reporting it as NAME.
 validate() {
 	local name=$1 dir=$2 tf=$3 leave_out=${4:-}
 	count=$((count + 1))
-	if [[ -z "$tf" ]]; then
-		echo "skip  $name (needs Terraform 1.14 or later: set MESIBO_DOCS_TERRAFORM to one)"
-		skipped=$((skipped + 1))
-		return
-	fi
 	local ws="$work/ws$count" out
 	mkdir -p "$ws"
 	# The whole directory, so that a module in a subdirectory comes along;
@@ -108,10 +96,10 @@ while IFS= read -r dir; do
 	if compgen -G "$dir/*.tfquery.hcl" >/dev/null || grep -qsE '^[[:space:]]*(action "|action_trigger)' "$dir"/*.tf; then
 		validate "$dir" "$dir" "$modern_tf"
 	elif [[ -e "$dir/import-by-identity.tf" ]]; then
-		validate "$dir" "$dir" terraform import-by-identity.tf
+		validate "$dir" "$dir" "$terraform" import-by-identity.tf
 		validate "$dir/import-by-identity.tf" "$dir" "$modern_tf" import-by-string-id.tf
 	else
-		validate "$dir" "$dir" terraform
+		validate "$dir" "$dir" "$terraform"
 	fi
 done < <(find examples \( -name '*.tf' -o -name '*.tfquery.hcl' \) -exec dirname {} \; | sort -u)
 
@@ -119,11 +107,7 @@ if ((failed > 0)); then
 	echo "error: $failed of $count example configurations do not validate against the provider schema" >&2
 	exit 1
 fi
-if ((skipped > 0)); then
-	echo "$((count - skipped)) example configurations validate; $skipped skipped, which need Terraform 1.14 or later"
-else
-	echo "all $count example configurations validate"
-fi
+echo "all $count example configurations validate"
 
 echo "==> checking the CI workflow and backend of examples/ci"
 go test -count=1 ./internal/examples

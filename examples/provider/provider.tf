@@ -21,8 +21,9 @@ provider "mesibo" {
 variable "onprem_app_token" {
   type      = string
   sensitive = true
-  # Terraform 1.10 and later: the value is not stored in saved plan files. Set
-  # it again (TF_VAR_onprem_app_token) when applying a saved plan.
+  # Terraform 1.10 and later, OpenTofu 1.11: the value is not stored in saved
+  # plan files. Set it again (TF_VAR_onprem_app_token) when applying a saved
+  # plan. Older CLIs refuse the argument: leave the line out there.
   ephemeral = true
 }
 

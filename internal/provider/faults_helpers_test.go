@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -32,8 +31,12 @@ import (
 // the plan output and the log. The provider is served in-process (Terraform
 // reattaches to it), so the tests can shorten the client's retry waits.
 
-// providerAddress is the provider's source address.
-const providerAddress = "registry.terraform.io/mesibo-community/mesibo"
+// providerAddress is the address the in-process provider is reattached
+// under. It has no registry host: like a source address in required_providers,
+// Terraform reads it as registry.terraform.io/mesibo-community/mesibo and
+// OpenTofu as registry.opentofu.org/mesibo-community/mesibo, so it matches
+// the configurations on either CLI.
+const providerAddress = "mesibo-community/mesibo"
 
 // requiredProviders declares the provider's source, for configurations run
 // through tfCLI.
@@ -70,12 +73,9 @@ func factoriesWith(opts func(*mesibo.Config)) map[string]func() (tfprotov6.Provi
 func terraformPath(t *testing.T) string {
 	t.Helper()
 	requireAcc(t, "the Terraform CLI")
-	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
-		return p
-	}
-	p, err := exec.LookPath("terraform")
+	p, err := cliPath()
 	if err != nil {
-		t.Fatalf("the Terraform CLI must be on PATH (or named by TF_ACC_TERRAFORM_PATH): %v", err)
+		t.Fatal(err)
 	}
 	return p
 }

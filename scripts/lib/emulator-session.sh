@@ -8,12 +8,16 @@
 # MESIBO_ENDPOINT, MESIBO_APP_TOKEN and TF_CLI_CONFIG_FILE are exported, and
 # $work is a temporary directory for the script's own files. However the
 # script ends, the emulator is stopped and $work removed.
+#
+# TERRAFORM names the CLI to run (default: terraform on PATH), for example
+# TERRAFORM="$(scripts/build-cli.sh opentofu 1.11.0)"; $terraform holds it.
 
 bin_dir="$repo_root/bin"
 endpoint_timeout="${DEMO_ENDPOINT_TIMEOUT:-30}"
 work=""
 emulator_pid=""
 session_name="session"
+terraform="${TERRAFORM:-terraform}"
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 fail() { printf '\n%s failed: %s\n' "$session_name" "$*" >&2; exit 1; }
@@ -39,8 +43,8 @@ session_cleanup() {
 # that uses the provider just built. VERSION sets the provider's version.
 session_start() {
 	session_name=$1
-	if ! command -v terraform >/dev/null 2>&1; then
-		fail "the Terraform CLI is not on PATH; install it (https://developer.hashicorp.com/terraform/install) and run 'make $session_name' again"
+	if ! command -v "$terraform" >/dev/null 2>&1; then
+		fail "the Terraform CLI ($terraform) is not on PATH; install it (https://developer.hashicorp.com/terraform/install) and run 'make $session_name' again"
 	fi
 	if ! command -v go >/dev/null 2>&1; then
 		fail "Go is not on PATH"
@@ -50,6 +54,9 @@ session_start() {
 	trap session_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
+
+	cli_version="$(TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 "$terraform" version | sed -n 1p)"
+	echo "using $cli_version ($terraform)"
 
 	step "building the provider and the emulator into ./bin"
 	mkdir -p "$bin_dir"

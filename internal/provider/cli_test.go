@@ -1,0 +1,262 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"sync"
+	"testing"
+
+	"github.com/hashicorp/go-version"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+)
+
+// The acceptance tests run on Terraform and on OpenTofu (make test-matrix).
+// A test of a feature that only some CLIs have skips on the others. Version
+// numbers alone cannot tell: OpenTofu numbers its releases like Terraform,
+// and OpenTofu 1.14 has no actions. So the gate asks the CLI under test what
+// it is, as `<cli> version` prints it ("Terraform v1.14.3", "OpenTofu
+// v1.11.0"), and a cliFeature names the first version of each CLI that has
+// the feature.
+
+// The products, as the first word of `<cli> version` names them.
+const (
+	productTerraform = "Terraform"
+	productOpenTofu  = "OpenTofu"
+)
+
+// testCLI is the CLI the acceptance tests drive.
+type testCLI struct {
+	// Path is the binary: TF_ACC_TERRAFORM_PATH, or terraform on PATH, as
+	// terraform-plugin-testing chooses it.
+	Path string
+	// Product is productTerraform or productOpenTofu.
+	Product string
+	// Version is the version it reports.
+	Version *version.Version
+}
+
+// IsTerraform tells whether the CLI is HashiCorp's Terraform.
+func (c testCLI) IsTerraform() bool { return c.Product == productTerraform }
+
+// IsOpenTofu tells whether the CLI is OpenTofu.
+func (c testCLI) IsOpenTofu() bool { return c.Product == productOpenTofu }
+
+func (c testCLI) String() string { return c.Product + " v" + c.Version.String() }
+
+// cliPath finds the CLI the way terraform-plugin-testing does.
+func cliPath() (string, error) {
+	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
+		return p, nil
+	}
+	p, err := exec.LookPath("terraform")
+	if err != nil {
+		return "", fmt.Errorf("the Terraform CLI must be on PATH (or named by TF_ACC_TERRAFORM_PATH): %w", err)
+	}
+	return p, nil
+}
+
+// versionLineRE matches the line of `terraform version` (or `tofu version`)
+// that names the product and its version: "Terraform v1.15.0",
+// "OpenTofu v1.11.0".
+var versionLineRE = regexp.MustCompile(`(?m)^(Terraform|OpenTofu) v(\S+)\s*$`)
+
+// parseCLIVersion reads the output of `<cli> version`.
+func parseCLIVersion(out []byte) (product string, v *version.Version, err error) {
+	m := versionLineRE.FindSubmatch(out)
+	if m == nil {
+		return "", nil, fmt.Errorf("no line such as \"Terraform v1.15.0\" or \"OpenTofu v1.11.0\" in:\n%s", out)
+	}
+	v, err = version.NewVersion(string(m[2]))
+	if err != nil {
+		return "", nil, err
+	}
+	return string(m[1]), v, nil
+}
+
+var detected struct {
+	once sync.Once
+	cli  testCLI
+	err  error
+}
+
+// detectCLI runs `<cli> version` once per test binary.
+func detectCLI() (testCLI, error) {
+	detected.once.Do(func() {
+		path, err := cliPath()
+		if err != nil {
+			detected.err = err
+			return
+		}
+		cmd := exec.Command(path, "version")
+		cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			detected.err = fmt.Errorf("%s version: %w\n%s", path, err, stderr.Bytes())
+			return
+		}
+		product, v, err := parseCLIVersion(out)
+		if err != nil {
+			detected.err = fmt.Errorf("%s version: %w", path, err)
+			return
+		}
+		detected.cli = testCLI{Path: path, Product: product, Version: v}
+	})
+	return detected.cli, detected.err
+}
+
+// cliUnderTest returns the CLI the acceptance tests drive; only acceptance
+// tests may ask.
+func cliUnderTest(t *testing.T) testCLI {
+	t.Helper()
+	requireAcc(t, "the Terraform CLI")
+	c, err := detectCLI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// cliFeature is a feature of the CLI with the first version of each CLI that
+// has it; nil: that CLI does not have it.
+type cliFeature struct {
+	name      string
+	terraform *version.Version
+	opentofu  *version.Version
+}
+
+var (
+	// OpenTofu 1.12 added import by identity as well; no OpenTofu 1.12 is in
+	// the test matrix yet, so its identity tests are not run.
+	cliIdentity = cliFeature{name: "resource identity", terraform: tfversion.Version1_12_0}
+	cliActions  = cliFeature{name: "actions", terraform: tfversion.Version1_14_0}
+	cliQuery    = cliFeature{name: "list resources (terraform query)", terraform: tfversion.Version1_14_0}
+)
+
+// missing says why cli lacks f, or "" when it has it.
+func (f cliFeature) missing(cli testCLI) string {
+	first := f.terraform
+	if cli.IsOpenTofu() {
+		first = f.opentofu
+	}
+	switch {
+	case first == nil:
+		return fmt.Sprintf("%s has no %s", cli, f.name)
+	case cli.Version.Core().LessThan(first):
+		return fmt.Sprintf("needs %s %s or later for %s; the CLI under test is %s", cli.Product, first, f.name, cli)
+	}
+	return ""
+}
+
+// requireCLI skips a test that drives the CLI itself on a CLI that lacks f.
+// (A resource.TestCase takes f in its TerraformVersionChecks.)
+func requireCLI(t *testing.T, f cliFeature) {
+	t.Helper()
+	if why := f.missing(cliUnderTest(t)); why != "" {
+		t.Skip(why)
+	}
+}
+
+// CheckTerraformVersion makes f a tfversion.TerraformVersionCheck.
+func (f cliFeature) CheckTerraformVersion(_ context.Context, _ tfversion.CheckTerraformVersionRequest, resp *tfversion.CheckTerraformVersionResponse) {
+	cli, err := detectCLI()
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	resp.Skip = f.missing(cli)
+}
+
+var _ tfversion.TerraformVersionCheck = cliFeature{}
+
+func TestParseCLIVersion(t *testing.T) {
+	for _, c := range []struct {
+		out, product, version string
+	}{
+		{"Terraform v1.15.0\non linux_amd64\n", productTerraform, "1.15.0"},
+		{"Terraform v1.5.7\non linux_amd64\n\nYour version of Terraform is out of date! The latest version\nis 1.15.0.\n", productTerraform, "1.5.7"},
+		{"OpenTofu v1.11.0\non linux_amd64\n+ provider registry.opentofu.org/hashicorp/null v3.2.4\n", productOpenTofu, "1.11.0"},
+		{"Terraform v1.16.0-alpha20260101\non darwin_arm64\n", productTerraform, "1.16.0-alpha20260101"},
+	} {
+		product, v, err := parseCLIVersion([]byte(c.out))
+		if err != nil {
+			t.Errorf("parseCLIVersion(%q): %v", c.out, err)
+			continue
+		}
+		if product != c.product || v.Original() != c.version {
+			t.Errorf("parseCLIVersion(%q) = %s %s, want %s %s", c.out, product, v.Original(), c.product, c.version)
+		}
+	}
+	for _, c := range []struct {
+		out               string
+		identity, actions bool
+	}{
+		{"Terraform v1.14.3\non linux_amd64\n", true, true},
+		{"Terraform v1.15.0-rc1\non linux_amd64\n", true, true},
+		{"Terraform v1.12.2\non linux_amd64\n", true, false},
+		{"Terraform v1.11.4\non linux_amd64\n", false, false},
+		{"OpenTofu v1.11.0\non linux_amd64\n", false, false},
+		{"OpenTofu v1.14.0\non linux_amd64\n", false, false},
+	} {
+		product, v, err := parseCLIVersion([]byte(c.out))
+		if err != nil {
+			t.Fatalf("%q: %v", c.out, err)
+		}
+		cli := testCLI{Product: product, Version: v}
+		if got := cliIdentity.missing(cli) == ""; got != c.identity {
+			t.Errorf("%q: identity supported %v, want %v", c.out, got, c.identity)
+		}
+		if got := cliActions.missing(cli) == ""; got != c.actions {
+			t.Errorf("%q: actions supported %v, want %v", c.out, got, c.actions)
+		}
+	}
+	for _, out := range []string{"", "terraform 1.15.0\n", "Vault v1.15.0\n", "Terraform vX\n"} {
+		if p, v, err := parseCLIVersion([]byte(out)); err == nil {
+			t.Errorf("parseCLIVersion(%q) = %s %v, want an error", out, p, v)
+		}
+	}
+}
+
+// TestAccCLIUnderTest checks that the tests know which CLI they drive, the
+// one terraform-plugin-testing runs: a matrix run on OpenTofu that took
+// itself for Terraform would gate the wrong tests.
+func TestAccCLIUnderTest(t *testing.T) {
+	testAccGate(t)
+	c := cliUnderTest(t)
+	t.Logf("the acceptance tests drive %s (%s)", c, c.Path)
+	if c.IsTerraform() == c.IsOpenTofu() {
+		t.Fatalf("%s is neither or both Terraform and OpenTofu", c)
+	}
+	// terraform-plugin-testing reattaches the provider under
+	// TF_ACC_PROVIDER_HOST; OpenTofu resolves the configurations' provider
+	// addresses to its own registry.
+	host := os.Getenv("TF_ACC_PROVIDER_HOST")
+	if c.IsOpenTofu() && host != "registry.opentofu.org" {
+		t.Errorf("OpenTofu needs TF_ACC_PROVIDER_HOST=registry.opentofu.org, not %q", host)
+	}
+	if c.IsTerraform() && host != "" && host != "registry.terraform.io" {
+		t.Errorf("Terraform needs TF_ACC_PROVIDER_HOST unset or registry.terraform.io, not %q", host)
+	}
+
+	// The gates let a test of actions run on Terraform 1.14 and later, and
+	// skip it, saying why, on older Terraform and on OpenTofu.
+	has := c.IsTerraform() && !c.Version.Core().LessThan(tfversion.Version1_14_0)
+	var resp tfversion.CheckTerraformVersionResponse
+	cliActions.CheckTerraformVersion(context.Background(), tfversion.CheckTerraformVersionRequest{TerraformVersion: c.Version}, &resp)
+	if resp.Error != nil || (resp.Skip == "") != has {
+		t.Errorf("cliActions on %s: skip %q, error %v", c, resp.Skip, resp.Error)
+	}
+	ran := false
+	t.Run("actions", func(t *testing.T) {
+		requireCLI(t, cliActions)
+		ran = true
+	})
+	if ran != has {
+		t.Errorf("on %s, a test behind requireCLI(cliActions) ran: %v", c, ran)
+	}
+}
