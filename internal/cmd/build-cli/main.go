@@ -41,33 +41,20 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"time"
 
 	"golang.org/x/mod/modfile"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/cmd/cmdmain"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	switch {
-	case err == nil:
-	case errors.Is(err, flag.ErrHelp):
-	case errors.Is(err, errUsage):
-		os.Exit(2)
-	default:
-		fmt.Fprintln(os.Stderr, "build-cli:", err)
-		os.Exit(1)
-	}
-}
+func main() { cmdmain.Run("build-cli", run) }
 
 // errUsage marks command-line errors that were already reported.
-var errUsage = errors.New("usage error")
+var errUsage = cmdmain.ErrUsage
 
 const usageText = `Usage: build-cli [-cache DIR] terraform|opentofu VERSION
 

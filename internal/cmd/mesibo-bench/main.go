@@ -33,33 +33,20 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/cmd/cmdmain"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	switch {
-	case err == nil:
-	case errors.Is(err, flag.ErrHelp):
-	case errors.Is(err, errUsage):
-		os.Exit(2)
-	default:
-		fmt.Fprintln(os.Stderr, "mesibo-bench:", err)
-		os.Exit(1)
-	}
-}
+func main() { cmdmain.Run("mesibo-bench", run) }
 
 // errUsage marks command-line errors that were already reported.
-var errUsage = errors.New("usage error")
+var errUsage = cmdmain.ErrUsage
 
 const usageText = `Usage: mesibo-bench [flags]
 

@@ -25,33 +25,19 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/cmd/cmdmain"
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	switch {
-	case err == nil:
-	case errors.Is(err, flag.ErrHelp):
-	case errors.Is(err, errUsage):
-		os.Exit(2)
-	default:
-		fmt.Fprintln(os.Stderr, "mesibo-emulator:", err)
-		os.Exit(1)
-	}
-}
+func main() { cmdmain.Run("mesibo-emulator", run) }
 
-// errUsage marks command-line errors that the flag package already reported.
-var errUsage = errors.New("usage error")
+// errUsage marks command-line errors that were already reported.
+var errUsage = cmdmain.ErrUsage
 
 const usageText = `Usage: mesibo-emulator [flags]
 
