@@ -155,6 +155,9 @@ func TestRunSmall(t *testing.T) {
 		t.Fatalf("%d phases in the JSON", len(rep.Phases))
 	}
 	byName := map[string]phaseSummary{}
+	// The memory is polled from /proc, which can miss the provider of a
+	// phase this small on a busy machine, but not of every phase.
+	measured := 0
 	for _, p := range rep.Phases {
 		byName[p.Phase] = p
 		if p.ProviderSeconds <= 0 || p.FloorSeconds <= 0 || len(p.Samples) != 1 {
@@ -166,12 +169,15 @@ func TestRunSmall(t *testing.T) {
 		if p.ProviderRunCPU <= 0 || p.FloorRunCPU <= 0 || p.ProviderRunCPU < p.ProviderCPU {
 			t.Errorf("%s: CPU of the runs %v / %v, of the provider alone %v", p.Phase, p.ProviderRunCPU, p.FloorRunCPU, p.ProviderCPU)
 		}
-		if runtime.GOOS == "linux" && p.PeakRSSMiB <= 0 {
-			t.Errorf("%s: no peak RSS of the provider", p.Phase)
+		if p.PeakRSSMiB > 0 {
+			measured++
 		}
 		if !strings.Contains(stdout.String(), p.Phase) {
 			t.Errorf("the table lacks %s", p.Phase)
 		}
+	}
+	if runtime.GOOS == "linux" && measured == 0 {
+		t.Error("no phase reported the provider's peak RSS")
 	}
 	// What each phase asked of the API shows that it ran what it says.
 	for phase, want := range map[string]map[string]int{
