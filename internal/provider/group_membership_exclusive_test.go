@@ -259,3 +259,46 @@ resource "mesibo_group_membership" "b" {
 	apply("removing the drift", map[string][]string{"created": {"u1"}, "switched": {"v1"}})
 	cli.planIsEmpty(ctx)
 }
+
+// TestAccGroupMembership_exclusiveAfterImport: an imported membership holds
+// every member the group had, so the plan that makes it exclusive with a
+// shorter list shows the others as removed, and its apply removes them; the
+// warning names only members the plan does not show, here none.
+func TestAccGroupMembership_exclusiveAfterImport(t *testing.T) {
+	testAccGate(t)
+	t.Parallel()
+	ctx := context.Background()
+	e := newTestEmulator(t, emulator.Options{})
+	outside, err := mesibo.New(mesibo.Config{Endpoint: e.endpoint, AppToken: e.token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "imported"
+	gid, err := outside.AddGroup(ctx, mesibo.GroupRequest{Name: &name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := outside.AddGroupMembers(ctx, gid, []string{"u1", "x1", "x2"}); err != nil {
+		t.Fatal(err)
+	}
+	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
+	write := func(exclusive bool, extra string) {
+		cli.writeConfig(requiredProviders + e.providerBlock("") + fmt.Sprintf(`
+resource "mesibo_group_membership" "a" {
+  gid       = %d
+  members   = ["u1"]
+  exclusive = %t
+}
+%s`, gid, exclusive, extra))
+	}
+	write(true, fmt.Sprintf("\nimport {\n  to = mesibo_group_membership.a\n  id = \"%d\"\n}\n", gid))
+	cli.init(ctx)
+	diagnosticsAre(t, "plan importing it exclusive", cli.planDiagnostics(ctx), nil)
+	if r := cli.apply(ctx); r.err != nil {
+		t.Fatalf("apply: %v%s", r.err, r.summary())
+	}
+	if err := e.groupsHold(map[string][]string{name: {"u1"}})(nil); err != nil {
+		t.Error(err)
+	}
+	cli.planIsEmpty(ctx)
+}

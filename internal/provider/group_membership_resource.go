@@ -129,11 +129,12 @@ func (r *groupMembershipResource) Configure(_ context.Context, req resource.Conf
 
 // unlistedWarning is the warning of a plan that makes a membership of group
 // gid exclusive, by creating it or by turning exclusive on: it names the
-// members the group has that the membership does not list, which that
-// apply leaves alone, and which the next plan shows as drift to remove. It
+// members the group has that the membership neither lists nor holds in its
+// state (whose removal the plan shows), which that apply leaves alone, and
+// which the next plan shows as drift to remove. It
 // reads the group's members for that; when they cannot be read it says
 // nothing, and the apply reports what is wrong.
-func (r *groupMembershipResource) unlistedWarning(ctx context.Context, gid int64, listed []string) diag.Diagnostics {
+func (r *groupMembershipResource) unlistedWarning(ctx context.Context, gid int64, listed, inState []string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	ctx = r.data.logContext(ctx)
 	gm, err := r.data.client.GetGroupMembers(ctx, gid, mesibo.MaxListCount)
@@ -143,7 +144,9 @@ func (r *groupMembershipResource) unlistedWarning(ctx context.Context, gid int64
 	}
 	var unlisted []string
 	for _, m := range gm.Members {
-		if _, found := slices.BinarySearch(listed, m.Address); !found { // listed is sorted
+		_, isListed := slices.BinarySearch(listed, m.Address) // both are sorted
+		_, isInState := slices.BinarySearch(inState, m.Address)
+		if !isListed && !isInState {
 			unlisted = append(unlisted, m.Address)
 		}
 	}
@@ -266,20 +269,20 @@ func (r *groupMembershipResource) ModifyPlan(ctx context.Context, req resource.M
 	d := newDeclaration(plan.memberList(), plan.Exclusive.ValueBool(), req.State.Raw.IsNull())
 	r.data.memberships.declare(gid, key, d)
 	resp.Diagnostics.Append(membershipPlanWarnings(gid, d, r.data.memberships.others(gid, key))...)
-	if d.exclusive && !r.wasExclusive(ctx, req, &resp.Diagnostics) {
-		resp.Diagnostics.Append(r.unlistedWarning(ctx, gid, d.members)...)
+	if !d.exclusive {
+		return
 	}
-}
-
-// wasExclusive reports whether the membership was exclusive before the
-// plan; a membership the plan creates was not.
-func (r *groupMembershipResource) wasExclusive(ctx context.Context, req resource.ModifyPlanRequest, diags *diag.Diagnostics) bool {
-	if req.State.Raw.IsNull() {
-		return false
+	var prior groupMembershipModel
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("exclusive"), &prior.Exclusive)...)
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("members"), &prior.Members)...)
 	}
-	var exclusive types.Bool
-	diags.Append(req.State.GetAttribute(ctx, path.Root("exclusive"), &exclusive)...)
-	return exclusive.ValueBool()
+	if !prior.Exclusive.ValueBool() {
+		// Created exclusive, or turned exclusive: the plan shows the
+		// removal of what the state holds (all of an imported group's
+		// members), not of the group's other members.
+		resp.Diagnostics.Append(r.unlistedWarning(ctx, gid, d.members, prior.memberList())...)
+	}
 }
 
 // membershipPlanWarnings warns about a membership of group gid that declares
