@@ -42,12 +42,9 @@ func (l *userListResource) ListResourceConfigSchema(_ context.Context, _ list.Li
 			"warning says so; narrow the pattern to see them.", mesibo.MaxListCount),
 		Attributes: map[string]schema.Attribute{
 			"address": schema.StringAttribute{
-				MarkdownDescription: "The address pattern; `*` matches any run of characters (`*@example.com`). " +
-					"Defaults to `*`, every user. The pattern is sent to Mesibo as it is: Mesibo documents only `*` " +
-					"as a wildcard, but its matcher may read other characters (such as `?`, `[`, `_` or `%`) as " +
-					"wildcards too.",
-				Optional:   true,
-				Validators: []validator.String{addressPatternValidator{}},
+				MarkdownDescription: addressPatternRules,
+				Optional:            true,
+				Validators:          []validator.String{addressPatternValidator{}},
 			},
 		},
 	}

@@ -45,13 +45,10 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"returned, and `truncated` is `true`; narrow the pattern to see them.", mesibo.MaxListCount),
 		Attributes: map[string]schema.Attribute{
 			"address": schema.StringAttribute{
-				MarkdownDescription: "The address pattern; `*` matches any run of characters (`*@example.com`). " +
-					"Defaults to `*`, every user. The pattern is sent to Mesibo as it is: Mesibo documents only `*` " +
-					"as a wildcard, but its matcher may read other characters (such as `?`, `[`, `_` or `%`) as " +
-					"wildcards too, and may match letters without regard to case.",
-				Optional:   true,
-				Computed:   true,
-				Validators: []validator.String{addressPatternValidator{}},
+				MarkdownDescription: addressPatternRules,
+				Optional:            true,
+				Computed:            true,
+				Validators:          []validator.String{addressPatternValidator{}},
 			},
 			"limit": schema.Int64Attribute{
 				CustomType: wholeNumberType{},

@@ -93,6 +93,13 @@ func (v addressPatternValidator) ValidateString(ctx context.Context, req validat
 	}
 }
 
+// addressPatternRules describes the address pattern of usersget, for the
+// mesibo_users data source and the mesibo_user list resource.
+const addressPatternRules = "The address pattern; `*` matches any run of characters (`*@example.com`). " +
+	"Defaults to `*`, every user. The pattern is sent to Mesibo as it is: Mesibo documents only `*` " +
+	"as a wildcard, but its matcher may read other characters (such as `?`, `[`, `_` or `%`) as " +
+	"wildcards too, and may match letters without regard to case."
+
 // maxMesiboNumber is the largest whole number the provider sends Mesibo for
 // a setting it stores: a user's token_expiry_minutes, max_groups and flag, a
 // group's flag, expiry_seconds and expiry_extension_seconds, a message's type
