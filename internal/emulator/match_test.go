@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -57,13 +58,7 @@ func TestUsersGetMatchers(t *testing.T) {
 				addUser(t, ts, u)
 			}
 			for pattern, want := range patterns {
-				body := api(t, ts, "usersget", "addr", pattern)
-				mustOK(t, body, "usersget")
-				var got []string
-				for _, u := range list(t, body["users"]) {
-					addr, _ := obj(t, u)["address"].(string)
-					got = append(got, addr)
-				}
+				got := usersGetAddresses(t, ts, pattern)
 				if !reflect.DeepEqual(got, want) {
 					t.Errorf("%s: usersget %q answered %q, want %q", match, pattern, got, want)
 				}
@@ -107,13 +102,7 @@ func TestUsersGetIgnoreCase(t *testing.T) {
 				addUser(t, ts, u)
 			}
 			for pattern, want := range patterns {
-				body := api(t, ts, "usersget", "addr", pattern)
-				mustOK(t, body, "usersget")
-				var got []string
-				for _, u := range list(t, body["users"]) {
-					addr, _ := obj(t, u)["address"].(string)
-					got = append(got, addr)
-				}
+				got := usersGetAddresses(t, ts, pattern)
 				if !reflect.DeepEqual(got, want) {
 					t.Errorf("%s, ignoring case: usersget %q answered %q, want %q", match, pattern, got, want)
 				}
@@ -169,4 +158,18 @@ func TestPeakRequestsPerSecond(t *testing.T) {
 	if st.PeakRequestsPerSecond != 4 || s.Stats().PeakRequestsPerSecond != 4 {
 		t.Errorf("stats answer peak %d, Stats() %d; want 4", st.PeakRequestsPerSecond, s.Stats().PeakRequestsPerSecond)
 	}
+}
+
+// usersGetAddresses asks the server for the users that pattern matches and
+// returns their addresses, in the order of the answer.
+func usersGetAddresses(t *testing.T, ts *httptest.Server, pattern string) []string {
+	t.Helper()
+	body := api(t, ts, "usersget", "addr", pattern)
+	mustOK(t, body, "usersget")
+	var got []string
+	for _, u := range list(t, body["users"]) {
+		addr, _ := obj(t, u)["address"].(string)
+		got = append(got, addr)
+	}
+	return got
 }

@@ -39,10 +39,7 @@ func (e *testEmulator) groupsHold(want map[string][]string) func(*terraform.Stat
 func (e *testEmulator) addOutside(t *testing.T, name string, members ...string) func() {
 	return func() {
 		t.Helper()
-		c, err := mesibo.New(mesibo.Config{Endpoint: e.endpoint, AppToken: e.token})
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := e.client(t)
 		for _, g := range e.Snapshot().Groups {
 			if g.Name == name {
 				if err := c.AddGroupMembers(context.Background(), g.GID, members); err != nil {
@@ -53,6 +50,21 @@ func (e *testEmulator) addOutside(t *testing.T, name string, members ...string) 
 		}
 		t.Fatalf("no group named %q", name)
 	}
+}
+
+// groupOutside creates a group named name with members the way an app would,
+// outside Terraform, and returns its GID.
+func (e *testEmulator) groupOutside(t *testing.T, name string, members ...string) int64 {
+	t.Helper()
+	c := e.client(t)
+	gid, err := c.AddGroup(context.Background(), mesibo.GroupRequest{Name: &name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AddGroupMembers(context.Background(), gid, members); err != nil {
+		t.Fatal(err)
+	}
+	return gid
 }
 
 // TestAccGroupMembership_removesOnlyWhatItDeclared: an exclusive membership
@@ -192,22 +204,7 @@ func TestAccGroupMembership_exclusiveNamesWhatItRemovesLater(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newTestEmulator(t, emulator.Options{})
-	outside, err := mesibo.New(mesibo.Config{Endpoint: e.endpoint, AppToken: e.token})
-	if err != nil {
-		t.Fatal(err)
-	}
-	group := func(name string, members ...string) int64 {
-		t.Helper()
-		gid, err := outside.AddGroup(ctx, mesibo.GroupRequest{Name: &name})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := outside.AddGroupMembers(ctx, gid, members); err != nil {
-			t.Fatal(err)
-		}
-		return gid
-	}
-	created, switched := group("created", "s1", "s2"), group("switched", "t1")
+	created, switched := e.groupOutside(t, "created", "s1", "s2"), e.groupOutside(t, "switched", "t1")
 	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 	write := func(switchedExclusive bool) {
 		cli.writeConfig(requiredProviders + e.providerBlock("") + fmt.Sprintf(`
@@ -269,18 +266,8 @@ func TestAccGroupMembership_exclusiveAfterImport(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newTestEmulator(t, emulator.Options{})
-	outside, err := mesibo.New(mesibo.Config{Endpoint: e.endpoint, AppToken: e.token})
-	if err != nil {
-		t.Fatal(err)
-	}
 	name := "imported"
-	gid, err := outside.AddGroup(ctx, mesibo.GroupRequest{Name: &name})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := outside.AddGroupMembers(ctx, gid, []string{"u1", "x1", "x2"}); err != nil {
-		t.Fatal(err)
-	}
+	gid := e.groupOutside(t, name, "u1", "x1", "x2")
 	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 	write := func(exclusive bool, extra string) {
 		cli.writeConfig(requiredProviders + e.providerBlock("") + fmt.Sprintf(`

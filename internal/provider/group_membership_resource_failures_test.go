@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
-	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
 )
 
 // TestAccGroupMembership_refusedCalls: a refresh, a create or a destroy of a
@@ -19,10 +18,7 @@ import (
 func TestAccGroupMembership_refusedCalls(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Options{})
 	rec := &apiRecorder{}
-	outside, err := mesibo.New(mesibo.Config{Endpoint: emu.endpoint, AppToken: emu.token})
-	if err != nil {
-		t.Fatal(err)
-	}
+	outside := emu.client(t)
 	config := func(members []string, exclusive bool) string {
 		return emu.providerBlock("max_retries = 1") + membershipConfig(members, exclusive)
 	}

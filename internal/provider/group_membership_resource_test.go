@@ -630,10 +630,7 @@ func TestAccGroupMembership_stalePlanAndWarnings(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newTestEmulator(t, emulator.Options{})
-	outside, err := mesibo.New(mesibo.Config{Endpoint: e.endpoint, AppToken: e.token})
-	if err != nil {
-		t.Fatal(err)
-	}
+	outside := e.client(t)
 	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 	write := func(body string) { cli.writeConfig(requiredProviders + e.providerBlock("") + body) }
 	groups := `
@@ -801,10 +798,7 @@ resource "mesibo_group_membership" "d" {
 func TestAccGroupMembership_editsAndFailures(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Options{})
 	rec := &apiRecorder{}
-	outside, err := mesibo.New(mesibo.Config{Endpoint: emu.endpoint, AppToken: emu.token})
-	if err != nil {
-		t.Fatal(err)
-	}
+	outside := emu.client(t)
 	config := func(members ...string) string { return emu.providerBlock("") + membershipConfig(members, false) }
 	isRemoval := func(op string, form url.Values) bool { return op == "groupeditmembers" && form.Get("delete") == "1" }
 	// deleteGroupFirst deletes the group just before the first removal of

@@ -122,10 +122,7 @@ func TestAccIdentity_importBlockAdoptsLiveObjects(t *testing.T) {
 	address := uniquePrefix() + "@example.com"
 
 	// What an app's backend made: a user with a live token, a group, a member.
-	c, err := mesibo.New(mesibo.Config{Endpoint: e.endpoint, AppToken: e.token})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := e.client(t)
 	ctx := context.Background()
 	u, err := c.AddUser(ctx, mesibo.AddUserRequest{Address: address, AppID: "com.example.identity"})
 	if err != nil {
@@ -367,7 +364,7 @@ func TestAccIdentity_stateWithoutIdentities(t *testing.T) {
 	// Deleted outside Terraform: the refresh forgets them, and the apply
 	// creates them anew.
 	cli.stripIdentities()
-	c := testClientFor(t, e)
+	c := e.client(t)
 	st := cli.state()
 	uid := stateNumber(t, st.managed("mesibo_user")[0]["uid"])
 	gid := stateNumber(t, st.managed("mesibo_group")[0]["gid"])
@@ -388,16 +385,6 @@ func TestAccIdentity_stateWithoutIdentities(t *testing.T) {
 	if r := cli.destroy(ctx); r.err != nil {
 		t.Fatalf("destroy: %v%s", r.err, r.summary())
 	}
-}
-
-// testClientFor is a client of the emulator e.
-func testClientFor(t *testing.T, e *testEmulator) *mesibo.Client {
-	t.Helper()
-	c, err := mesibo.New(mesibo.Config{Endpoint: e.endpoint, AppToken: e.token})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
 }
 
 // stateNumber is a whole number read from a state file.

@@ -70,10 +70,7 @@ func (e *testEmulator) messagesAre(want ...emulator.StateMessage) func(*terrafor
 // app would.
 func (e *testEmulator) createUser(t *testing.T, address string) {
 	t.Helper()
-	c, err := mesibo.New(mesibo.Config{Endpoint: e.endpoint, AppToken: e.token})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := e.client(t)
 	if _, err := c.AddUser(context.Background(), mesibo.AddUserRequest{Address: address, AppID: "app"}); err != nil {
 		t.Fatal(err)
 	}

@@ -137,6 +137,17 @@ func newTestEmulator(t *testing.T, opts emulator.Options) *testEmulator {
 	return &testEmulator{Server: srv, endpoint: hs.URL + "/api.php", token: opts.AppToken}
 }
 
+// client is a client of this emulator, to change Mesibo outside Terraform
+// and to check what Terraform did.
+func (e *testEmulator) client(t *testing.T) *mesibo.Client {
+	t.Helper()
+	c, err := mesibo.New(mesibo.Config{Endpoint: e.endpoint, AppToken: e.token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // providerBlock configures the provider for this emulator, with extra
 // settings appended.
 func (e *testEmulator) providerBlock(extra string) string {

@@ -128,7 +128,7 @@ func TestAccUserDataSource_exactOnCaseInsensitiveServer(t *testing.T) {
 	for _, match := range usersGetMatchers {
 		t.Run(string(match), func(t *testing.T) {
 			e := newTestEmulator(t, emulator.Options{UsersGetMatch: match, UsersGetIgnoreCase: true})
-			uids := addUsersOutside(t, lookupTestClient(t, e), "Ann@Example.com", "ann.b@example.com")
+			uids := addUsersOutside(t, e.client(t), "Ann@Example.com", "ann.b@example.com")
 			config := func(address string) string {
 				return e.providerBlock("") + fmt.Sprintf("data \"mesibo_user\" \"ann\" {\n  address = %q\n}\n", address)
 			}

@@ -185,7 +185,7 @@ func (c *tfCLI) writeFile(name, content string) {
 // returns their access tokens by address.
 func (e *testEmulator) addUsers(t *testing.T, addresses ...string) map[string]string {
 	t.Helper()
-	c := testClientFor(t, e)
+	c := e.client(t)
 	tokens := map[string]string{}
 	for _, a := range addresses {
 		u, err := c.AddUser(context.Background(), mesibo.AddUserRequest{Address: a, AppID: "com.example.live"})

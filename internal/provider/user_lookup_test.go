@@ -21,16 +21,6 @@ import (
 // mistake one for another, whatever the matcher.
 var usersGetMatchers = []emulator.UsersGetMatch{emulator.MatchStar, emulator.MatchGlob, emulator.MatchLike}
 
-// lookupTestClient is a client for e, to change Mesibo outside Terraform.
-func lookupTestClient(t *testing.T, e *testEmulator) *mesibo.Client {
-	t.Helper()
-	c, err := mesibo.New(mesibo.Config{Endpoint: e.endpoint, AppToken: e.token})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 // addUsersOutside creates users outside Terraform and returns their uids.
 func addUsersOutside(t *testing.T, c *mesibo.Client, addresses ...string) map[string]int64 {
 	t.Helper()
@@ -106,7 +96,7 @@ func TestAccUser_addressesThatMatchersReadSpecially(t *testing.T) {
 	for _, match := range usersGetMatchers {
 		t.Run(string(match), func(t *testing.T) {
 			e := newTestEmulator(t, emulator.Options{UsersGetMatch: match})
-			c := lookupTestClient(t, e)
+			c := e.client(t)
 			addUsersOutside(t, c, confusers...)
 			existing := addUsersOutside(t, c, addresses...)
 			before := tokensOf(e)
@@ -177,7 +167,7 @@ func TestAccUser_ambiguousLookupIsRefused(t *testing.T) {
 	for _, match := range usersGetMatchers {
 		t.Run(string(match), func(t *testing.T) {
 			e := newTestEmulator(t, emulator.Options{UsersGetMatch: match})
-			c := lookupTestClient(t, e)
+			c := e.client(t)
 			var crowd []string
 			for i := range mesibo.MaxListCount {
 				crowd = append(crowd, fmt.Sprintf("x-%02d-y@example.com", i))
@@ -233,7 +223,7 @@ func TestAccUser_addressInAnotherCase(t *testing.T) {
 	for _, match := range usersGetMatchers {
 		t.Run(string(match), func(t *testing.T) {
 			e := newTestEmulator(t, emulator.Options{UsersGetMatch: match, UsersGetIgnoreCase: true})
-			addUsersOutside(t, lookupTestClient(t, e), otherCase)
+			addUsersOutside(t, e.client(t), otherCase)
 			before := tokensOf(e)
 			config := usersConfig(e, configured)
 			resource.ParallelTest(t, resource.TestCase{
@@ -277,7 +267,7 @@ func TestAccUser_addressInDecomposedUnicode(t *testing.T) {
 	for _, match := range usersGetMatchers {
 		t.Run(string(match), func(t *testing.T) {
 			e := newTestEmulator(t, emulator.Options{UsersGetMatch: match})
-			addUsersOutside(t, lookupTestClient(t, e), decomposed)
+			addUsersOutside(t, e.client(t), decomposed)
 			before := tokensOf(e)
 			config := usersConfig(e, decomposed)
 			resource.ParallelTest(t, resource.TestCase{

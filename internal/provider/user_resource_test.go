@@ -342,10 +342,7 @@ type userEmulator struct {
 func newUserEmulator(t *testing.T) *userEmulator {
 	t.Helper()
 	e := newTestEmulator(t, emulator.Options{})
-	c, err := mesibo.New(mesibo.Config{Endpoint: e.endpoint, AppToken: e.token})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := e.client(t)
 	return &userEmulator{testEmulator: e, t: t, client: c}
 }
 

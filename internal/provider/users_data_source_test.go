@@ -91,7 +91,7 @@ data "mesibo_users" "none" {
 // mesibo_user data source finds only the exact one.
 func TestAccUsersDataSource_serverMatcherDecides(t *testing.T) {
 	e := newTestEmulator(t, emulator.Options{UsersGetIgnoreCase: true})
-	uids := addUsersOutside(t, lookupTestClient(t, e), "Alice@Example.com", "alice@example.com")
+	uids := addUsersOutside(t, e.client(t), "Alice@Example.com", "alice@example.com")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
