@@ -187,7 +187,9 @@ func patternProblem(pattern string) string {
 const addressPatternRules = "The address pattern; `*` matches any run of characters (`*@example.com`). " +
 	"Defaults to `*`, every user. The pattern is sent to Mesibo as it is: Mesibo documents only `*` " +
 	"as a wildcard, but its matcher may read other characters (such as `?`, `[`, `_` or `%`) as " +
-	"wildcards too, and may match letters without regard to case."
+	"wildcards too, and may match letters without regard to case. It must not be empty, and must have " +
+	"no whitespace, control character, invisible character (such as a zero-width space) or comma: " +
+	"Mesibo's API sends lists of addresses as comma-separated text, so no address can contain one."
 
 // maxMesiboNumber is the largest whole number the provider sends Mesibo for
 // a setting it stores: a user's token_expiry_minutes, max_groups and flag, a
