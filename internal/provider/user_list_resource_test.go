@@ -191,13 +191,29 @@ func (c *tfCLI) query(ctx context.Context, opts ...tfexec.QueryOption) queryResu
 	return r
 }
 
-// writeQuery writes the query file of the configuration, whose list blocks
-// terraform query runs.
-func (c *tfCLI) writeQuery(content string) {
-	c.t.Helper()
-	if err := os.WriteFile(filepath.Join(c.dir, "users.tfquery.hcl"), []byte(content), 0o600); err != nil {
-		c.t.Fatal(err)
+// newQueryCLI prepares a working directory whose configuration points the
+// provider at e and whose query file holds query, and runs terraform init.
+// The provider's client is adjusted by opts.
+func newQueryCLI(t *testing.T, e *testEmulator, opts func(*mesibo.Config), query string) *tfCLI {
+	t.Helper()
+	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(opts) })
+	cli.writeConfig(requiredProviders + e.providerBlock(""))
+	if err := os.WriteFile(filepath.Join(cli.dir, "users.tfquery.hcl"), []byte(query), 0o600); err != nil {
+		t.Fatal(err)
 	}
+	cli.init(context.Background())
+	return cli
+}
+
+// warnings are the details of the warnings with this summary.
+func (r queryResult) warnings(summary string) []string {
+	var out []string
+	for _, d := range r.diags {
+		if d.Summary == summary {
+			out = append(out, d.Detail)
+		}
+	}
+	return out
 }
 
 // addUsers creates users in the emulator, as an app's backend would, and
@@ -227,10 +243,7 @@ func TestAccUserList_generatedConfigKeepsTokens(t *testing.T) {
 	prefix := uniquePrefix()
 	live := e.addUsers(t, prefix+"-a@example.com", prefix+"-b@example.com", "elsewhere-"+prefix+"@example.com")
 
-	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
-	ctx := context.Background()
-	cli.writeConfig(requiredProviders + e.providerBlock(""))
-	cli.writeQuery(fmt.Sprintf(`
+	cli := newQueryCLI(t, e, fastRetries, fmt.Sprintf(`
 list "mesibo_user" "team" {
   provider         = mesibo
   include_resource = true
@@ -240,7 +253,7 @@ list "mesibo_user" "team" {
   }
 }
 `, prefix))
-	cli.init(ctx)
+	ctx := context.Background()
 	r := cli.query(ctx, tfexec.GenerateConfigOut("generated.tf"))
 	if len(r.found) != 2 {
 		t.Fatalf("the query found %d users, want 2: %+v", len(r.found), r.found)
@@ -302,10 +315,7 @@ func TestAccUserList_truncationWarning(t *testing.T) {
 	}
 	e.addUsers(t, addresses...)
 
-	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
-	ctx := context.Background()
-	cli.writeConfig(requiredProviders + e.providerBlock(""))
-	cli.writeQuery(fmt.Sprintf(`
+	cli := newQueryCLI(t, e, fastRetries, fmt.Sprintf(`
 list "mesibo_user" "all" {
   provider = mesibo
   config {
@@ -328,8 +338,7 @@ list "mesibo_user" "limit_20" {
   }
 }
 `, prefix))
-	cli.init(ctx)
-	r := cli.query(ctx)
+	r := cli.query(context.Background())
 	count := map[string]int{}
 	for _, f := range r.found {
 		count[f.Address]++
@@ -338,12 +347,7 @@ list "mesibo_user" "limit_20" {
 		count["list.mesibo_user.limit_20"] != mesibo.MaxListCount {
 		t.Errorf("the query found %v, want 20 for all and limit_20 and 10 for first_ten", count)
 	}
-	var warnings []string
-	for _, d := range r.diags {
-		if d.Summary == summaryUsersMayBeMore {
-			warnings = append(warnings, d.Detail)
-		}
-	}
+	warnings := r.warnings(summaryUsersMayBeMore)
 	if len(warnings) != 2 {
 		t.Errorf("want two warnings, for all and limit_20, got %q", warnings)
 	}
@@ -401,10 +405,7 @@ func TestAccUserList_skipsAddressesItCannotManage(t *testing.T) {
 	}
 	e.addUsersAsApp(t, good)
 
-	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
-	ctx := context.Background()
-	cli.writeConfig(requiredProviders + e.providerBlock(""))
-	cli.writeQuery(fmt.Sprintf(`
+	cli := newQueryCLI(t, e, fastRetries, fmt.Sprintf(`
 list "mesibo_user" "team" {
   provider         = mesibo
   include_resource = true
@@ -414,17 +415,12 @@ list "mesibo_user" "team" {
   }
 }
 `, prefix))
-	cli.init(ctx)
+	ctx := context.Background()
 	r := cli.query(ctx, tfexec.GenerateConfigOut("generated.tf"))
 	if len(r.found) != 1 || r.found[0].DisplayName != good {
 		t.Errorf("the query found %+v, want only %s", r.found, good)
 	}
-	var warnings []string
-	for _, d := range r.diags {
-		if d.Summary == summaryUsersSkipped {
-			warnings = append(warnings, d.Detail)
-		}
-	}
+	warnings := r.warnings(summaryUsersSkipped)
 	if len(warnings) != 1 {
 		t.Fatalf("want one warning %q, got %d: %+v", summaryUsersSkipped, len(warnings), r.diags)
 	}
@@ -471,15 +467,10 @@ func TestAccUserList_usersgetParameters(t *testing.T) {
 			sent = append(sent, fmt.Sprintf("addr=%q count=%q", form.Get("addr"), form.Get("count")))
 		}
 	}, nil)
-	cli := newTFCLI(t, func() *mesiboProvider {
-		return testProvider(func(c *mesibo.Config) {
-			fastRetries(c)
-			c.HTTPClient = &http.Client{Transport: rec}
-		})
-	})
-	ctx := context.Background()
-	cli.writeConfig(requiredProviders + e.providerBlock(""))
-	cli.writeQuery(fmt.Sprintf(`
+	cli := newQueryCLI(t, e, func(c *mesibo.Config) {
+		fastRetries(c)
+		c.HTTPClient = &http.Client{Transport: rec}
+	}, fmt.Sprintf(`
 list "mesibo_user" "limit_2" {
   provider = mesibo
   limit    = 2
@@ -514,8 +505,7 @@ list "mesibo_user" "no_address" {
   config {}
 }
 `, prefix))
-	cli.init(ctx)
-	r := cli.query(ctx)
+	r := cli.query(context.Background())
 	found := map[string]int{}
 	for _, f := range r.found {
 		found[f.Address]++
