@@ -199,3 +199,6 @@ func timeoutNote(err error) string {
 	return " Mesibo did not answer within request_timeout_seconds: if Mesibo is slow or far away, raise " +
 		"request_timeout_seconds in the provider block before you apply again."
 }
+
+// Summaries of the warnings of the mesibo_user list resource.
+const summaryUsersSkipped = "Mesibo Users Skipped: Addresses the Provider Cannot Manage"

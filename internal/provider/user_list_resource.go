@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
@@ -89,22 +90,64 @@ func (l *userListResource) List(ctx context.Context, req list.ListRequest, strea
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	tflog.Debug(ctx, "Mesibo users listed for a query", map[string]any{"pattern": pattern, "found": len(users)})
+	// A user whose address the provider refuses cannot be imported or
+	// named in a configuration: listing it would generate configuration
+	// that fails to plan.
+	var listed []mesibo.User
+	var skipped []string
+	for _, u := range users {
+		if reason := addressProblem(u.Address); reason != "" {
+			skipped = append(skipped, reason)
+			continue
+		}
+		listed = append(listed, u)
+	}
+	tflog.Debug(ctx, "Mesibo users listed for a query", map[string]any{
+		"pattern": pattern, "found": len(users), "skipped": len(skipped),
+	})
 
+	// The warnings come first: Terraform stops reading once it has as many
+	// results as the list block's limit, and would never see a warning sent
+	// after them.
+	var warn diag.Diagnostics
+	if len(skipped) > 0 {
+		warn.AddWarning(summaryUsersSkipped, skippedUsersDetail(pattern, skipped))
+	}
+	if len(users) >= mesibo.MaxListCount {
+		warn.AddWarning(summaryUsersMayBeMore, fmt.Sprintf("Mesibo's usersget returns at most %d users, and it "+
+			"returned %d for %q, so more users may match than were listed. Narrow the pattern (for example with "+
+			"a longer prefix of the address) and query again to see the others.", mesibo.MaxListCount, len(users), pattern))
+	}
 	stream.Results = func(push func(list.ListResult) bool) {
-		for _, u := range users {
+		if len(warn) > 0 && !push(list.ListResult{Diagnostics: warn}) {
+			return
+		}
+		for _, u := range listed {
 			if !push(l.result(ctx, req, u)) {
 				return
 			}
 		}
-		if len(users) >= mesibo.MaxListCount {
-			var warn diag.Diagnostics
-			warn.AddWarning(summaryUsersMayBeMore, fmt.Sprintf("Mesibo's usersget returns at most %d users, and it "+
-				"returned %d for %q, so more users may match than were listed. Narrow the pattern (for example with "+
-				"a longer prefix of the address) and query again to see the others.", mesibo.MaxListCount, len(users), pattern))
-			push(list.ListResult{Diagnostics: warn})
-		}
 	}
+}
+
+// skippedUsersDetail says which users matching pattern a query left out,
+// each with what is wrong with its address, and why.
+func skippedUsersDetail(pattern string, reasons []string) string {
+	users, them := "1 user", "it"
+	if len(reasons) > 1 {
+		users, them = fmt.Sprintf("%d users", len(reasons)), "them"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "The results leave out %[1]s that Mesibo returned for %[2]q: the provider cannot manage the "+
+		"addresses below, so no configuration or import can name %[3]s, and the configuration that "+
+		"-generate-config-out would write for %[3]s could not be planned. Nothing is changed in Mesibo.\n",
+		users, pattern, them)
+	for _, r := range reasons {
+		fmt.Fprintf(&b, "\n- %s.", r)
+	}
+	fmt.Fprintf(&b, "\n\nAn address the provider can manage is %s. Such users can be managed only outside "+
+		"Terraform, by the app that created them.", strings.ReplaceAll(addressRules, "`", ""))
+	return b.String()
 }
 
 // result is the list result of one user.

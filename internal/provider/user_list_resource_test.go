@@ -2,12 +2,17 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
@@ -132,6 +137,19 @@ list "mesibo_user" "test" {
 `,
 				ExpectError: regexp.MustCompile(`Invalid Address Pattern`),
 			},
+			{
+				Query: true,
+				Config: `
+list "mesibo_user" "test" {
+  provider = mesibo
+  config {
+    address = "alice*,bob*"
+  }
+}
+`,
+				ExpectError: wrapped("Invalid Address Pattern", `The pattern "alice*,bob*" contains a comma.`,
+					"comma-separated text"),
+			},
 		},
 	})
 	if n := e.Stats().Requests["usersget"]; n != 0 {
@@ -173,12 +191,29 @@ func (c *tfCLI) query(ctx context.Context, opts ...tfexec.QueryOption) queryResu
 	return r
 }
 
-// writeFile writes a file of the configuration.
-func (c *tfCLI) writeFile(name, content string) {
-	c.t.Helper()
-	if err := os.WriteFile(filepath.Join(c.dir, name), []byte(content), 0o600); err != nil {
-		c.t.Fatal(err)
+// newQueryCLI prepares a working directory whose configuration points the
+// provider at e and whose query file holds query, and runs terraform init.
+// The provider's client is adjusted by opts.
+func newQueryCLI(t *testing.T, e *testEmulator, opts func(*mesibo.Config), query string) *tfCLI {
+	t.Helper()
+	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(opts) })
+	cli.writeConfig(requiredProviders + e.providerBlock(""))
+	if err := os.WriteFile(filepath.Join(cli.dir, "users.tfquery.hcl"), []byte(query), 0o600); err != nil {
+		t.Fatal(err)
 	}
+	cli.init(context.Background())
+	return cli
+}
+
+// warnings are the details of the warnings with this summary.
+func (r queryResult) warnings(summary string) []string {
+	var out []string
+	for _, d := range r.diags {
+		if d.Summary == summary {
+			out = append(out, d.Detail)
+		}
+	}
+	return out
 }
 
 // addUsers creates users in the emulator, as an app's backend would, and
@@ -208,10 +243,7 @@ func TestAccUserList_generatedConfigKeepsTokens(t *testing.T) {
 	prefix := uniquePrefix()
 	live := e.addUsers(t, prefix+"-a@example.com", prefix+"-b@example.com", "elsewhere-"+prefix+"@example.com")
 
-	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
-	ctx := context.Background()
-	cli.writeConfig(requiredProviders + e.providerBlock(""))
-	cli.writeFile("users.tfquery.hcl", fmt.Sprintf(`
+	cli := newQueryCLI(t, e, fastRetries, fmt.Sprintf(`
 list "mesibo_user" "team" {
   provider         = mesibo
   include_resource = true
@@ -221,7 +253,7 @@ list "mesibo_user" "team" {
   }
 }
 `, prefix))
-	cli.init(ctx)
+	ctx := context.Background()
 	r := cli.query(ctx, tfexec.GenerateConfigOut("generated.tf"))
 	if len(r.found) != 2 {
 		t.Fatalf("the query found %d users, want 2: %+v", len(r.found), r.found)
@@ -269,8 +301,9 @@ list "mesibo_user" "team" {
 }
 
 // TestAccUserList_truncationWarning: when usersget returns its maximum of
-// 20 users, the query warns that more may match; a narrower pattern that
-// returns fewer gets no warning.
+// 20 users, the query warns that more may match, also when the list block's
+// limit is 20 (Terraform reads no further than the limit); a narrower
+// pattern that returns fewer gets no warning.
 func TestAccUserList_truncationWarning(t *testing.T) {
 	testAccGate(t)
 	requireCLI(t, cliQuery)
@@ -282,10 +315,7 @@ func TestAccUserList_truncationWarning(t *testing.T) {
 	}
 	e.addUsers(t, addresses...)
 
-	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
-	ctx := context.Background()
-	cli.writeConfig(requiredProviders + e.providerBlock(""))
-	cli.writeFile("users.tfquery.hcl", fmt.Sprintf(`
+	cli := newQueryCLI(t, e, fastRetries, fmt.Sprintf(`
 list "mesibo_user" "all" {
   provider = mesibo
   config {
@@ -299,24 +329,203 @@ list "mesibo_user" "first_ten" {
     address = "%[1]s-0*"
   }
 }
+
+list "mesibo_user" "limit_20" {
+  provider = mesibo
+  limit    = 20
+  config {
+    address = "%[1]s-*"
+  }
+}
 `, prefix))
-	cli.init(ctx)
-	r := cli.query(ctx)
+	r := cli.query(context.Background())
 	count := map[string]int{}
 	for _, f := range r.found {
 		count[f.Address]++
 	}
-	if count["list.mesibo_user.all"] != mesibo.MaxListCount || count["list.mesibo_user.first_ten"] != 10 {
-		t.Errorf("the query found %v, want 20 for all and 10 for first_ten", count)
+	if count["list.mesibo_user.all"] != mesibo.MaxListCount || count["list.mesibo_user.first_ten"] != 10 ||
+		count["list.mesibo_user.limit_20"] != mesibo.MaxListCount {
+		t.Errorf("the query found %v, want 20 for all and limit_20 and 10 for first_ten", count)
 	}
-	var warnings []string
-	for _, d := range r.diags {
-		if d.Summary == summaryUsersMayBeMore {
-			warnings = append(warnings, d.Detail)
+	warnings := r.warnings(summaryUsersMayBeMore)
+	if len(warnings) != 2 {
+		t.Errorf("want two warnings, for all and limit_20, got %q", warnings)
+	}
+	for _, w := range warnings {
+		if !strings.Contains(w, fmt.Sprintf("%q", prefix+"-*")) || !strings.Contains(w, "more users may match") {
+			t.Errorf("want a warning that more users may match %q, got %q", prefix+"-*", w)
 		}
 	}
-	if len(warnings) != 1 || !strings.Contains(warnings[0], fmt.Sprintf("%q", prefix+"-*")) ||
-		!strings.Contains(warnings[0], "more users may match") {
-		t.Errorf("want one warning that more users may match %q, got %q", prefix+"-*", warnings)
+}
+
+// addUsersAsApp creates users with plain useradd requests, as an app's own
+// backend would, without the checks of the provider's client: addresses
+// the provider refuses (with whitespace or a comma) are created as well.
+func (e *testEmulator) addUsersAsApp(t *testing.T, addresses ...string) {
+	t.Helper()
+	for _, a := range addresses {
+		resp, err := http.PostForm(e.endpoint, url.Values{
+			"op": {"useradd"}, "token": {e.token}, "addr": {a}, "appid": {"com.example.live"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var answer struct {
+			Result bool `json:"result"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&answer)
+		resp.Body.Close()
+		if err != nil || !answer.Result {
+			t.Fatalf("useradd %q: result %v, %v", a, answer.Result, err)
+		}
+	}
+}
+
+// TestAccUserList_skipsAddressesItCannotManage: users whose addresses the
+// provider refuses (whitespace, a comma, decomposed Unicode, invisible
+// characters) are left out of the results, with one warning that names
+// each and says why, so that the configuration generated for the others
+// plans and applies.
+func TestAccUserList_skipsAddressesItCannotManage(t *testing.T) {
+	testAccGate(t)
+	requireCLI(t, cliQuery)
+	e := newTestEmulator(t, emulator.Options{})
+	prefix := uniquePrefix()
+	good := prefix + "-ok@example.com"
+	// Each bad address, and how the warning shows it.
+	bad := map[string]string{
+		prefix + "-two words@example.com":      `Address "` + prefix + `-two words@example.com" contains whitespace.`,
+		prefix + "-a,b@example.com":            `Address "` + prefix + `-a,b@example.com" contains a comma`,
+		prefix + "-zoe\u0301@example.com":      `Address "` + prefix + `-zoe\u0301@example.com" is not in composed Unicode (NFC)`,
+		prefix + "-\u200bzw@example.com":       `Address "` + prefix + `-\u200bzw@example.com" contains U+200B (ZERO WIDTH SPACE)`,
+		"\ufeff" + prefix + "-bom@example.com": `Address "\ufeff` + prefix + `-bom@example.com" contains U+FEFF (ZERO WIDTH NO-BREAK SPACE, the byte order mark) at the start`,
+	}
+	for a := range bad {
+		e.addUsersAsApp(t, a)
+	}
+	e.addUsersAsApp(t, good)
+
+	cli := newQueryCLI(t, e, fastRetries, fmt.Sprintf(`
+list "mesibo_user" "team" {
+  provider         = mesibo
+  include_resource = true
+
+  config {
+    address = "*%s-*"
+  }
+}
+`, prefix))
+	ctx := context.Background()
+	r := cli.query(ctx, tfexec.GenerateConfigOut("generated.tf"))
+	if len(r.found) != 1 || r.found[0].DisplayName != good {
+		t.Errorf("the query found %+v, want only %s", r.found, good)
+	}
+	warnings := r.warnings(summaryUsersSkipped)
+	if len(warnings) != 1 {
+		t.Fatalf("want one warning %q, got %d: %+v", summaryUsersSkipped, len(warnings), r.diags)
+	}
+	for _, want := range append(slices.Collect(maps.Values(bad)),
+		fmt.Sprintf("The results leave out 5 users that Mesibo returned for %q", "*"+prefix+"-*"),
+		"no configuration or import can name them", "Nothing is changed in Mesibo.") {
+		if !strings.Contains(warnings[0], want) {
+			t.Errorf("the warning does not say %q:\n%s", want, warnings[0])
+		}
+	}
+
+	// The configuration generated for the rest plans and applies.
+	res := cli.apply(ctx)
+	if res.err != nil {
+		t.Fatalf("applying the generated configuration: %v%s", res.err, res.summary())
+	}
+	if users := cli.state().managed("mesibo_user"); len(users) != 1 || users[0]["address"] != good {
+		t.Errorf("the state holds users %v, want %s", users, good)
+	}
+	if n := len(e.Snapshot().Users); n != 1+len(bad) {
+		t.Errorf("Mesibo holds %d users, want the %d it had", n, 1+len(bad))
+	}
+	cli.planIsEmpty(ctx)
+}
+
+// TestAccUserList_usersgetParameters: the list resource asks usersget for as
+// many users as the list block's limit, at most Mesibo's 20, and for the
+// pattern "*" when the list block gives none. Terraform cuts the results to
+// the limit itself, so only the parameters sent show what the provider does.
+func TestAccUserList_usersgetParameters(t *testing.T) {
+	testAccGate(t)
+	requireCLI(t, cliQuery)
+	e := newTestEmulator(t, emulator.Options{})
+	prefix := uniquePrefix()
+	e.addUsersAsApp(t, prefix+"-a@example.com", prefix+"-b@example.com", prefix+"-c@example.com")
+
+	var mu sync.Mutex
+	var sent []string
+	rec := &apiRecorder{}
+	rec.set(func(op string, form url.Values) {
+		if op == "usersget" {
+			mu.Lock()
+			defer mu.Unlock()
+			sent = append(sent, fmt.Sprintf("addr=%q count=%q", form.Get("addr"), form.Get("count")))
+		}
+	}, nil)
+	cli := newQueryCLI(t, e, func(c *mesibo.Config) {
+		fastRetries(c)
+		c.HTTPClient = &http.Client{Transport: rec}
+	}, fmt.Sprintf(`
+list "mesibo_user" "limit_2" {
+  provider = mesibo
+  limit    = 2
+  config {
+    address = "%[1]s-*"
+  }
+}
+
+list "mesibo_user" "no_limit" {
+  provider = mesibo
+  config {
+    address = "%[1]s-*"
+  }
+}
+
+list "mesibo_user" "limit_above_20" {
+  provider = mesibo
+  limit    = 50
+  config {
+    address = "%[1]s-b*"
+  }
+}
+
+list "mesibo_user" "no_config" {
+  provider = mesibo
+  limit    = 3
+}
+
+list "mesibo_user" "no_address" {
+  provider = mesibo
+  limit    = 4
+  config {}
+}
+`, prefix))
+	r := cli.query(context.Background())
+	found := map[string]int{}
+	for _, f := range r.found {
+		found[f.Address]++
+	}
+	if want := map[string]int{
+		"list.mesibo_user.limit_2": 2, "list.mesibo_user.no_limit": 3, "list.mesibo_user.limit_above_20": 1,
+		"list.mesibo_user.no_config": 3, "list.mesibo_user.no_address": 3,
+	}; !maps.Equal(found, want) {
+		t.Errorf("the query found %v, want %v", found, want)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	slices.Sort(sent)
+	want := []string{
+		`addr="*" count="3"`, `addr="*" count="4"`,
+		fmt.Sprintf(`addr="%s-*" count="2"`, prefix), fmt.Sprintf(`addr="%s-*" count="20"`, prefix),
+		fmt.Sprintf(`addr="%s-b*" count="20"`, prefix),
+	}
+	slices.Sort(want)
+	if !slices.Equal(sent, want) {
+		t.Errorf("usersget was sent\n%s\nwant\n%s", strings.Join(sent, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -92,12 +92,12 @@ var validationCases = []validationCase{
   address = ""
   app_id  = "app"
 }`, want: []string{"Invalid Mesibo Address", `address = ""`, "An address must not be empty",
-		"An address must be a non-empty string with no asterisk (*), comma (,), whitespace or control character, in composed Unicode (NFC)."}},
+		"An address must be a non-empty string with no asterisk (*), comma (,), whitespace, control character or invisible character (such as a zero-width space or a byte order mark), in composed Unicode (NFC)."}},
 	{name: "user address wildcard", config: `resource "mesibo_user" "test" {
   address = "a*b"
   app_id  = "app"
 }`, want: []string{"Invalid Mesibo Address", `address = "a*b"`, `Address "a*b" contains "*", which the API reads as a wildcard`,
-		"must be a non-empty string with no asterisk (*), comma (,), whitespace or control character, in composed Unicode (NFC)."}},
+		"must be a non-empty string with no asterisk (*), comma (,), whitespace, control character or invisible character (such as a zero-width space or a byte order mark), in composed Unicode (NFC)."}},
 	{name: "user address comma", config: `resource "mesibo_user" "test" {
   address = "a,b"
   app_id  = "app"
@@ -113,6 +113,17 @@ var validationCases = []validationCase{
   app_id  = "app"
 }`, want: []string{"Invalid Mesibo Address", "address", `Address "alice\a" contains a control character`,
 		"must be a non-empty string with no asterisk"}},
+	{name: "user address byte order mark", config: `resource "mesibo_user" "test" {
+  address = "\ufeffalice@example.com"
+  app_id  = "app"
+}`, want: []string{"Invalid Mesibo Address", "address",
+		`Address "\ufeffalice@example.com" contains U+FEFF (ZERO WIDTH NO-BREAK SPACE, the byte order mark) at the start, an invisible character.`,
+		"It would read like the address without it, yet Mesibo would keep it as another address", "delete it",
+		"An address must be a non-empty string with no asterisk"}},
+	{name: "user address zero-width space", config: `resource "mesibo_user" "test" {
+  address = "alice\u200b@example.com"
+  app_id  = "app"
+}`, want: []string{"Invalid Mesibo Address", "address", `Address "alice\u200b@example.com" contains U+200B (ZERO WIDTH SPACE) after "alice"`}},
 	{name: "user app_id empty", config: `resource "mesibo_user" "test" {
   address = "valid-address"
   app_id  = ""
@@ -177,6 +188,10 @@ var validationCases = []validationCase{
   gid     = 501
   members = ["alice", "bob,carol"]
 }`, want: []string{"Invalid Mesibo Address", "members", `Address "bob,carol" contains a comma`, "must be a non-empty string with no asterisk"}},
+	{name: "membership member word joiner", config: `resource "mesibo_group_membership" "test" {
+  gid     = 501
+  members = ["alice", "bob\u2060@example.com"]
+}`, want: []string{"Invalid Mesibo Address", "members", `Address "bob\u2060@example.com" contains U+2060 (WORD JOINER) after "bob"`}},
 
 	{name: "membership gid 2.5", config: `resource "mesibo_group_membership" "test" {
   gid     = 2.5
@@ -188,6 +203,19 @@ var validationCases = []validationCase{
   message = "hi"
   type    = 0.5
 }`, want: []string{"Invalid Attribute Value", "type", "= 0.5", "Attribute type value must be a whole number, got: 0.5"}},
+	{name: "message sender zero-width joiner", config: `resource "mesibo_message" "test" {
+  from    = "bot\u200d"
+  to      = "bob"
+  message = "hi"
+}`, want: []string{"Invalid Mesibo Address", "from", `Address "bot\u200d" contains U+200D (ZERO WIDTH JOINER) at the end`}},
+	{name: "message recipient byte order mark", config: `resource "mesibo_message" "test" {
+  from    = "bot"
+  to      = "\ufeffbob"
+  message = "hi"
+}`, want: []string{"Invalid Mesibo Address", "to", `Address "\ufeffbob" contains U+FEFF (ZERO WIDTH NO-BREAK SPACE, the byte order mark) at the start`}},
+	{name: "user data source soft hyphen", config: `data "mesibo_user" "test" {
+  address = "al\u00adice@example.com"
+}`, want: []string{"Invalid Mesibo Address", "address", `Address "al\u00adice@example.com" contains U+00AD (SOFT HYPHEN) after "al"`}},
 	{name: "group members gid 1.5", config: `data "mesibo_group_members" "test" {
   gid = 1.5
 }`, want: []string{"Invalid Attribute Value", "gid = 1.5", "Attribute gid value must be a whole number, got: 1.5"}},
@@ -204,8 +232,16 @@ var validationCases = []validationCase{
 }`, want: []string{"Invalid Attribute Value", "limit = 1.5", "Attribute limit value must be a whole number, got: 1.5"}},
 	{name: "users address pattern whitespace", config: `data "mesibo_users" "test" {
   address = "alice *"
-}`, want: []string{"Invalid Address Pattern", `address = "alice *"`,
-		`The pattern "alice *" must be a non-empty pattern without whitespace or control characters`}},
+}`, want: []string{"Invalid Address Pattern", `address = "alice *"`, `The pattern "alice *" contains whitespace or a control character.`,
+		"A pattern must not be empty, and must have no comma, whitespace, control character or invisible character; * matches any run of characters."}},
+	{name: "users address pattern comma", config: `data "mesibo_users" "test" {
+  address = "alice*,bob*"
+}`, want: []string{"Invalid Address Pattern", `address = "alice*,bob*"`, `The pattern "alice*,bob*" contains a comma.`,
+		"Mesibo's API sends lists of addresses as comma-separated text", "an address cannot contain a comma",
+		"could match only addresses that the provider cannot manage"}},
+	{name: "users address pattern zero-width space", config: `data "mesibo_users" "test" {
+  address = "\u200b*@example.com"
+}`, want: []string{"Invalid Address Pattern", "address", `The pattern "\u200b*@example.com" contains U+200B (ZERO WIDTH SPACE) at the start, an invisible character`}},
 
 	// provider
 	{name: "provider request_timeout_seconds 0", provider: with("request_timeout_seconds = 0"), config: callsTheAPI,
@@ -238,6 +274,9 @@ var validationCases = []validationCase{
 		want: []string{"Invalid Import ID", `mesibo_group_membership: the import ID must be the group's GID, a positive whole number such as 5001, not "-3"`}},
 	{name: "import user a,b", config: userWith(""), resource: "mesibo_user.test", importID: "a,b",
 		want: []string{"Invalid Import ID", "The import ID of mesibo_user is the user's address.", `Address "a,b" contains a comma`}},
+	{name: "import user byte order mark", config: userWith(""), resource: "mesibo_user.test", importID: "\ufeffvalid-address",
+		want: []string{"Invalid Import ID", "The import ID of mesibo_user is the user's address.",
+			`Address "\ufeffvalid-address" contains U+FEFF (ZERO WIDTH NO-BREAK SPACE, the byte order mark) at the start`}},
 }
 
 // Every validated attribute refuses a bad value at plan (or import) time,
