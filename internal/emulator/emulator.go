@@ -82,6 +82,47 @@ type Stats struct {
 	PeakRequestsPerSecond int `json:"peak_requests_per_second"`
 }
 
+// Since is what happened between mark, an earlier reading, and s: the
+// requests and faults counted after mark, each op and kind that had none
+// left out. PeakRequestsPerSecond is not a counter and cannot be split at a
+// mark: Since keeps s's, the peak of the server's whole life.
+func (s Stats) Since(mark Stats) Stats {
+	out := Stats{
+		Requests:              map[string]int{},
+		Faults:                map[string]int{},
+		PeakRequestsPerSecond: s.PeakRequestsPerSecond,
+	}
+	for op, n := range s.Requests {
+		if d := n - mark.Requests[op]; d != 0 {
+			out.Requests[op] = d
+		}
+	}
+	for kind, n := range s.Faults {
+		if d := n - mark.Faults[kind]; d != 0 {
+			out.Faults[kind] = d
+		}
+	}
+	return out
+}
+
+// Total is the number of API requests of every op, faulted or not.
+func (s Stats) Total() int {
+	n := 0
+	for _, v := range s.Requests {
+		n += v
+	}
+	return n
+}
+
+// TotalFaults is the number of injected faults of every kind.
+func (s Stats) TotalFaults() int {
+	n := 0
+	for _, v := range s.Faults {
+		n += v
+	}
+	return n
+}
+
 // noOpKey is the Stats.Requests key of requests that name no op.
 const noOpKey = "(none)"
 
