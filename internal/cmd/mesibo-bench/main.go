@@ -598,7 +598,7 @@ func startEmulator(ctx context.Context, bin string, args []string, logPath strin
 		case err := <-waited:
 			_ = logFile.Close()
 			log, _ := os.ReadFile(logPath)
-			return "", nil, fmt.Errorf("the emulator exited before listening (%v): %s", err, bytes.TrimSpace(log))
+			return "", nil, fmt.Errorf("the emulator exited before listening (%w): %s", err, bytes.TrimSpace(log))
 		case <-deadline:
 			_ = stop()
 			return "", nil, fmt.Errorf("the emulator did not write its endpoint to %s within 30s", endpointFile)
