@@ -14,50 +14,6 @@ import (
 // The rules the client keeps in the form format hold in the JSON format:
 // these tests run the client against /backend/, where it writes JSON.
 
-// TestJSONSafeOpsRetried: every op that is safe to repeat is repeated in
-// JSON after faults that came after the request was processed, each attempt
-// with the same body.
-func TestJSONSafeOpsRetried(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	success := `{"result":true,"user":{"uid":1,"token":"t"},"users":[{"uid":1,"address":"a"}],"group":{"gid":1},"members":[]}`
-	ops := map[string]func(*Client) error{
-		"useradd":                 func(c *Client) error { _, err := c.AddUser(ctx, AddUserRequest{Address: "a", AppID: "b"}); return err },
-		"useradd without a token": func(c *Client) error { return c.SetUserName(ctx, "a", "A") },
-		"userset":                 func(c *Client) error { return c.SetUser(ctx, SetUserRequest{UID: 1}) },
-		"userdel":                 func(c *Client) error { return c.DeleteUser(ctx, 1) },
-		"usersget": func(c *Client) error {
-			_, err := c.GetUsers(ctx, GetUsersRequest{})
-			return err
-		},
-		"groupset":         func(c *Client) error { return c.SetGroup(ctx, 1, GroupRequest{}) },
-		"groupdel":         func(c *Client) error { return c.DeleteGroup(ctx, 1) },
-		"groupeditmembers": func(c *Client) error { return c.AddGroupMembersWithPermissions(ctx, 1, []string{"a"}, AllPermissions) },
-		"groupgetmembers": func(c *Client) error {
-			_, err := c.GetGroupMembers(ctx, 1, 0)
-			return err
-		},
-	}
-	for name, call := range ops {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			srv := faultyServer(t, success, fault500, faultReset)
-			if err := call(newClient(t, srv.backend(), fast)); err != nil {
-				t.Fatalf("%s after a 500 and a reset: %v", name, err)
-			}
-			reqs := srv.requests()
-			if len(reqs) != 3 {
-				t.Fatalf("%d requests, want 3", len(reqs))
-			}
-			for _, r := range reqs[1:] {
-				if r.Body != reqs[0].Body {
-					t.Errorf("a retry sent %s, the first attempt %s", r.Body, reqs[0].Body)
-				}
-			}
-		})
-	}
-}
-
 // TestJSONGroupAddAndMessageNotRepeated: groupadd and message are sent once
 // in JSON when the answer is lost after the request may have been
 // processed, and say so; they are repeated after a 429 or 503, which

@@ -92,6 +92,12 @@ func post(t *testing.T, endpoint string, kv ...string) map[string]any {
 		form.Set(kv[i], kv[i+1])
 	}
 	resp, err := http.PostForm(endpoint, form)
+	return answer(t, resp, err)
+}
+
+// answer decodes the JSON answer of a request that had to succeed.
+func answer(t *testing.T, resp *http.Response, err error) map[string]any {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,15 +348,7 @@ func TestRunUsageAndBadFlags(t *testing.T) {
 func postJSON(t *testing.T, url, body string) map[string]any {
 	t.Helper()
 	resp, err := http.Post(url, "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("status %d, decode %v", resp.StatusCode, err)
-	}
-	return out
+	return answer(t, resp, err)
 }
 
 // TestRunServesJSONAndItsSettings: the command serves the JSON API at
