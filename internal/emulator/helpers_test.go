@@ -205,12 +205,12 @@ func addGroup(t *testing.T, ts *httptest.Server, kv ...string) int64 {
 	return num(t, obj(t, body["group"])["gid"])
 }
 
-// postJSON posts body, a JSON document, to path with Content-Type
+// postJSON posts body, a JSON document, to /backend/ with Content-Type
 // application/json, checks that the answer is HTTP 200 JSON and returns the
 // decoded answer.
-func postJSON(t *testing.T, ts *httptest.Server, path, body string) map[string]any {
+func postJSON(t *testing.T, ts *httptest.Server, body string) map[string]any {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, ts.URL+path, strings.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, ts.URL+"/backend/", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +228,7 @@ func apiJSON(t *testing.T, ts *httptest.Server, op, rest string) map[string]any 
 	if rest != "" {
 		body += "," + rest
 	}
-	return postJSON(t, ts, "/backend/", body+"}")
+	return postJSON(t, ts, body+"}")
 }
 
 // user returns the user with address in s, failing the test when there is none.

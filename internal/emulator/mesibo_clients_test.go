@@ -110,7 +110,8 @@ func TestMessengerBackendFormHelper(t *testing.T) {
 	mustOK(t, body, "getmembers")
 	var addrs []string
 	for _, m := range list(t, body["members"]) {
-		addrs = append(addrs, obj(t, m)["address"].(string))
+		addr, _ := obj(t, m)["address"].(string)
+		addrs = append(addrs, addr)
 	}
 	if !reflect.DeepEqual(addrs, []string{"18885550101", "18885550102", "18885550104"}) {
 		t.Fatalf("getmembers answered %v", body)
@@ -140,7 +141,7 @@ func TestMessengerBackendFormHelper(t *testing.T) {
 // brace), then the app token.
 func samplesHelper(t *testing.T, ts *httptest.Server, body string) map[string]any {
 	t.Helper()
-	return postJSON(t, ts, "/backend/", body+`,"token":"`+testToken+`"}`)
+	return postJSON(t, ts, body+`,"token":"`+testToken+`"}`)
 }
 
 // TestSamplesJSONHelper replays the JSON helper of Mesibo's samples:
