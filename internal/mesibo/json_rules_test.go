@@ -322,3 +322,16 @@ func TestFindUserForApp(t *testing.T) {
 		}
 	})
 }
+
+// TestDescribeJSONMasksTheTokenField: the body's token is masked by its
+// name, even where masking the token's text (the client's redact) would
+// not catch it, such as a client without an app token of its own to look for.
+func TestDescribeJSONMasksTheTokenField(t *testing.T) {
+	t.Parallel()
+	body := []byte(`{"op":"useradd","token":"` + testToken + `","user":{"address":"a","token":{"appid":"x","expiry":60},"active":true}}`)
+	got := describeJSON(body, func(s string) string { return s })
+	want := map[string]string{"op": "useradd", "token": "***", "user.address": "a", "user.token.appid": "x", "user.token.expiry": "60", "user.active": "true"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("describeJSON = %v, want %v", got, want)
+	}
+}
