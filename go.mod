@@ -17,7 +17,6 @@ require (
 	github.com/zclconf/go-cty v1.18.1
 	golang.org/x/mod v0.35.0
 	golang.org/x/text v0.36.0
-	golang.org/x/time v0.16.0
 	gopkg.in/yaml.v3 v3.0.1
 )
 

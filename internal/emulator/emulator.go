@@ -41,6 +41,16 @@ type Options struct {
 	// case, as a MySQL column with a case-insensitive collation would.
 	// Every other op still keys users by their exact address.
 	UsersGetIgnoreCase bool
+	// OmitMemberPermissions makes groupgetmembers answer members without
+	// their permissions, as a server that does not report them would.
+	OmitMemberPermissions bool
+	// OmitUserNames makes usersget answer users without their names.
+	OmitUserNames bool
+	// TokenPerApp keeps one access token per app ID: a useradd for another
+	// app ID than the user's adds a token instead of replacing it, and
+	// usersget answers one row per app ID. Without it a user has one token,
+	// for the app ID of its last useradd.
+	TokenPerApp bool
 	// Logf, if set, receives one line per API request (op, outcome, fault)
 	// and state-saving errors. Tokens are never passed to it.
 	Logf func(format string, args ...any)
@@ -80,6 +90,47 @@ type Stats struct {
 	// one second, by the server's clock, counted when they arrive (before
 	// any latency or fault).
 	PeakRequestsPerSecond int `json:"peak_requests_per_second"`
+}
+
+// Since is what happened between mark, an earlier reading, and s: the
+// requests and faults counted after mark, each op and kind that had none
+// left out. PeakRequestsPerSecond is not a counter and cannot be split at a
+// mark: Since keeps s's, the peak of the server's whole life.
+func (s Stats) Since(mark Stats) Stats {
+	out := Stats{
+		Requests:              map[string]int{},
+		Faults:                map[string]int{},
+		PeakRequestsPerSecond: s.PeakRequestsPerSecond,
+	}
+	for op, n := range s.Requests {
+		if d := n - mark.Requests[op]; d != 0 {
+			out.Requests[op] = d
+		}
+	}
+	for kind, n := range s.Faults {
+		if d := n - mark.Faults[kind]; d != 0 {
+			out.Faults[kind] = d
+		}
+	}
+	return out
+}
+
+// Total is the number of API requests of every op, faulted or not.
+func (s Stats) Total() int {
+	n := 0
+	for _, v := range s.Requests {
+		n += v
+	}
+	return n
+}
+
+// TotalFaults is the number of injected faults of every kind.
+func (s Stats) TotalFaults() int {
+	n := 0
+	for _, v := range s.Faults {
+		n += v
+	}
+	return n
 }
 
 // noOpKey is the Stats.Requests key of requests that name no op.
@@ -126,14 +177,19 @@ func New(opts Options) (*Server, error) {
 		requests:    map[string]int{},
 		faultCounts: map[string]int{},
 	}
-	s.st.usersGetMatch, s.st.usersGetIgnoreCase = match, opts.UsersGetIgnoreCase
+	set := settings{
+		tokenPerApp:           opts.TokenPerApp,
+		omitMemberPermissions: opts.OmitMemberPermissions,
+		omitUserNames:         opts.OmitUserNames,
+	}
+	s.st.usersGetMatch, s.st.usersGetIgnoreCase, s.st.settings = match, opts.UsersGetIgnoreCase, set
 	if s.statePath != "" {
 		st, err := loadStore(s.statePath)
 		if err != nil {
 			return nil, fmt.Errorf("emulator: %w", err)
 		}
 		s.st = st
-		s.st.usersGetMatch, s.st.usersGetIgnoreCase = match, opts.UsersGetIgnoreCase
+		s.st.usersGetMatch, s.st.usersGetIgnoreCase, s.st.settings = match, opts.UsersGetIgnoreCase, set
 		// Write at once, so an unwritable path is reported now rather than
 		// at the first change.
 		if err := s.saveLocked(); err != nil {
@@ -192,12 +248,15 @@ func (s *Server) Stats() Stats {
 	return st
 }
 
-// ServeHTTP serves the API at /api.php, /backend/ and /backend, the state and
-// stats at /_emulator/state and /_emulator/stats, and 404 elsewhere.
+// ServeHTTP serves the API at /api.php (form parameters), /backend/ and
+// /backend (form parameters and JSON bodies), the state and stats at
+// /_emulator/state and /_emulator/stats, and 404 elsewhere.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
-	case "/api.php", "/backend/", "/backend":
-		s.serveAPI(w, r)
+	case "/api.php":
+		s.serveAPI(w, r, false)
+	case "/backend/", "/backend":
+		s.serveAPI(w, r, true)
 	case "/_emulator/state":
 		s.serveInspect(w, r, func() any { return s.Snapshot() })
 	case "/_emulator/stats":
@@ -222,9 +281,9 @@ func (s *Server) serveInspect(w http.ResponseWriter, r *http.Request, value func
 	writeBody(w, http.StatusOK, "application/json", append(b, '\n'))
 }
 
-func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, jsonAPI bool) {
 	start := time.Now()
-	req := parseRequest(r)
+	req := parseRequest(r, jsonAPI)
 
 	s.mu.Lock()
 	key := req.op
@@ -322,7 +381,16 @@ func (s *Server) handleLocked(req apiRequest) reply {
 	if !known {
 		return fail(&apiError{Code: "BADOP", HTTP: 400, Cause: "unknown op", Props: []string{"op"}})
 	}
-	rep, changed := run(s.st, req.params)
+	if req.json != nil {
+		if bad := req.json.badTypes; len(bad) > 0 {
+			return fail(badPara(bad, "malformed parameter: "+strings.Join(bad, ", ")+" is not of the type the op takes"))
+		}
+	}
+	rep, changed := run(s.st, opRequest{p: req.params, json: req.json})
+	if rep.err != nil && req.json != nil {
+		// Name the parameters as the request wrote them.
+		rep.err = rep.err.renamed(func(param string) string { return req.json.name(req.op, param) })
+	}
 	if changed && s.statePath != "" {
 		if err := s.saveLocked(); err != nil && s.logf != nil {
 			s.logf("saving state to %s failed: %v", s.statePath, err)

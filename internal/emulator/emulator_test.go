@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -109,5 +110,42 @@ func TestLogNeverShowsTokens(t *testing.T) {
 	}
 	if !strings.Contains(lines[2], "outcome=AUTHFAIL") {
 		t.Fatalf("log line lacks the error code: %s", lines[2])
+	}
+}
+
+// TestStatsSince: the counters since a mark are the later reading less the
+// earlier one, ops and fault kinds with nothing since left out, and Total
+// counts every request.
+func TestStatsSince(t *testing.T) {
+	s, ts := newTestServer(t, Options{})
+	addUser(t, ts, "before")
+	api(t, ts, "usersget")
+	mark := s.Stats()
+	if mark.Total() != 2 {
+		t.Fatalf("Total %d before the mark, want 2 (%v)", mark.Total(), mark.Requests)
+	}
+	api(t, ts, "usersget")
+	api(t, ts, "usersget")
+	addGroup(t, ts)
+	s.SetFaults(1, Fault500)
+	send(t, ts, http.MethodPost, "/api.php", nil, vals("op", "groupadd", "token", testToken))
+	s.SetFaults(0)
+
+	since := s.Stats().Since(mark)
+	wantReq := map[string]int{"usersget": 2, "groupadd": 2}
+	if !reflect.DeepEqual(since.Requests, wantReq) {
+		t.Errorf("requests since the mark %v, want %v", since.Requests, wantReq)
+	}
+	if !reflect.DeepEqual(since.Faults, map[string]int{"500": 1}) || since.TotalFaults() != 1 {
+		t.Errorf("faults since the mark %v, want one 500", since.Faults)
+	}
+	if since.Total() != 4 {
+		t.Errorf("Total since the mark %d, want 4", since.Total())
+	}
+	if got := s.Stats().Since(s.Stats()); got.Total() != 0 || len(got.Requests) != 0 || len(got.Faults) != 0 {
+		t.Errorf("nothing since a mark taken now: %+v", got)
+	}
+	if got := (Stats{}).Since(Stats{}); got.Requests == nil || got.Faults == nil {
+		t.Errorf("Since of empty readings gives nil maps: %+v", got)
 	}
 }

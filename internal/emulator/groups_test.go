@@ -91,11 +91,13 @@ func TestGroupEditMembers(t *testing.T) {
 	if got := members(); !reflect.DeepEqual(got, []string{"a", "c", "d"}) {
 		t.Fatalf("after delete: %v", got)
 	}
-	// Permission flags are accepted and change nothing else.
-	mustOK(t, api(t, ts, "groupeditmembers", "gid", id, "m", "e", "cs", "1", "cr", "0", "canpub", "1", "cansub", "1", "canlist", "x"), "groupeditmembers")
+	// Permission flags are stored with the member (see
+	// TestMemberPermissions) and change nothing else.
+	mustOK(t, api(t, ts, "groupeditmembers", "gid", id, "m", "e", "cs", "1", "cr", "0", "canpub", "1", "cansub", "1", "canlist", "0"), "groupeditmembers")
 	if got := members(); !reflect.DeepEqual(got, []string{"a", "c", "d", "e"}) {
 		t.Fatalf("after add with flags: %v", got)
 	}
+	mustFail(t, api(t, ts, "groupeditmembers", "gid", id, "m", "f", "canlist", "x"), "groupeditmembers", "BADPARA", 400, "canlist")
 
 	mustFail(t, api(t, ts, "groupeditmembers", "gid", id, "m", " , ,"), "groupeditmembers", "MISSINGPARA", 400, "m")
 	mustFail(t, api(t, ts, "groupeditmembers"), "groupeditmembers", "MISSINGPARA", 400, "gid", "m")

@@ -112,7 +112,11 @@ func mustJSON(t *testing.T, a answer) {
 // mustOK fails unless body is a success answer for op.
 func mustOK(t *testing.T, body map[string]any, op string) {
 	t.Helper()
-	if body["op"] != op || body["result"] != true {
+	wantResult := any(true)
+	if op == "message" {
+		wantResult = "OK"
+	}
+	if body["op"] != op || body["result"] != wantResult {
 		t.Fatalf("want success for %s, got %v", op, body)
 	}
 	if _, has := body["error"]; has {
@@ -199,4 +203,54 @@ func addGroup(t *testing.T, ts *httptest.Server, kv ...string) int64 {
 	body := api(t, ts, "groupadd", kv...)
 	mustOK(t, body, "groupadd")
 	return num(t, obj(t, body["group"])["gid"])
+}
+
+// postJSON posts body, a JSON document, to /backend/ with Content-Type
+// application/json, checks that the answer is HTTP 200 JSON and returns the
+// decoded answer.
+func postJSON(t *testing.T, ts *httptest.Server, body string) map[string]any {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, ts.URL+"/backend/", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	a := do(t, ts.Client(), req)
+	mustJSON(t, a)
+	return a.body
+}
+
+// apiJSON posts {"op": op, "token": the test token, ...rest} to /backend/;
+// rest is the body's other members, written as JSON without the braces.
+func apiJSON(t *testing.T, ts *httptest.Server, op, rest string) map[string]any {
+	t.Helper()
+	body := `{"op":"` + op + `","token":"` + testToken + `"`
+	if rest != "" {
+		body += "," + rest
+	}
+	return postJSON(t, ts, body+"}")
+}
+
+// user returns the user with address in s, failing the test when there is none.
+func user(t *testing.T, s *Server, address string) StateUser {
+	t.Helper()
+	for _, u := range s.Snapshot().Users {
+		if u.Address == address {
+			return u
+		}
+	}
+	t.Fatalf("no user %q", address)
+	return StateUser{}
+}
+
+// group returns the group gid in s, failing the test when there is none.
+func group(t *testing.T, s *Server, gid int64) StateGroup {
+	t.Helper()
+	for _, g := range s.Snapshot().Groups {
+		if g.GID == gid {
+			return g
+		}
+	}
+	t.Fatalf("no group %d", gid)
+	return StateGroup{}
 }

@@ -14,9 +14,16 @@ const (
 	maxListCount              = 20
 )
 
+// opRequest is what an op gets: its parameters, read from a form or a
+// JSON body, and what else a JSON body said.
+type opRequest struct {
+	p    params
+	json *jsonRequest // nil for a form request
+}
+
 // opFunc runs one op on the store (with the server's lock held) and reports
 // whether it changed the data.
-type opFunc func(st *store, p params) (r reply, changed bool)
+type opFunc func(st *store, r opRequest) (rep reply, changed bool)
 
 var ops = map[string]opFunc{
 	"useradd":          opUserAdd,
@@ -28,7 +35,9 @@ var ops = map[string]opFunc{
 	"groupdel":         opGroupDel,
 	"groupeditmembers": opGroupEditMembers,
 	"groupgetmembers":  opGroupGetMembers,
-	"message":          opMessage,
+	// getmembers is the name Mesibo's own helpers use for groupgetmembers.
+	"getmembers": opGroupGetMembers,
+	"message":    opMessage,
 }
 
 // require answers MISSINGPARA naming every required parameter that is absent.
@@ -55,7 +64,7 @@ type numbers struct {
 
 func (n *numbers) reject(name, reason string) {
 	n.bad = append(n.bad, name)
-	n.reasons = append(n.reasons, name+" "+reason)
+	n.reasons = append(n.reasons, reason)
 }
 
 // opt reads an optional non-negative integer.
@@ -104,7 +113,7 @@ func (n *numbers) err() *apiError {
 	if len(n.bad) == 0 {
 		return nil
 	}
-	return badPara(n.bad, "malformed parameter: "+strings.Join(n.reasons, "; "))
+	return malformed(n.bad, n.reasons)
 }
 
 func noUser(param string) *apiError {
@@ -122,8 +131,16 @@ func newToken() string {
 	return hex.EncodeToString(b)
 }
 
-func opUserAdd(st *store, p params) (reply, bool) {
-	if e := require(p, "addr", "appid"); e != nil {
+func opUserAdd(st *store, r opRequest) (reply, bool) {
+	p := r.p
+	// A JSON useradd without a token object creates or updates the user
+	// and issues no token; it needs no app ID.
+	issue := r.json == nil || r.json.tokenObject
+	required := []string{"addr"}
+	if issue {
+		required = append(required, "appid")
+	}
+	if e := require(p, required...); e != nil {
 		return fail(e), false
 	}
 	n := numbers{p: p}
@@ -137,35 +154,81 @@ func opUserAdd(st *store, p params) (reply, bool) {
 	addr := p["addr"]
 	u := st.users[st.byAddr[addr]]
 	if u == nil {
-		u = &StateUser{UID: st.nextUID, Address: addr}
+		u = &StateUser{UID: st.nextUID, Address: addr, Active: true}
 		st.nextUID++
 		st.users[u.UID] = u
 		st.byAddr[addr] = u.UID
+	}
+	if name, given := p["name"]; given { // an empty name is a name: it clears the old one
+		u.Name = name
+	}
+	if hasFlag {
+		u.Flag = flag
+	}
+	if !issue {
+		if hasActive {
+			u.Active = active
+		}
+		if hasGroups {
+			u.Groups = groups
+		}
+		return ok(field{"user", object{{"uid", u.UID}, {"address", u.Address}}}), true
 	}
 	// useradd issues the user's token afresh, new user or not: what the
 	// request leaves out takes the documented default, not the old value.
 	// flag is not a useradd parameter in Mesibo's documentation (userset
 	// sets it), so a useradd without it leaves it alone.
-	u.AppID = p["appid"]
-	u.Token = newToken()
-	u.Expiry, u.Active, u.Groups = defaultUserExpiryMinutes, true, 0
-	if hasExpiry {
-		u.Expiry = expiry
-	}
+	u.Active, u.Groups = true, 0
 	if hasActive {
 		u.Active = active
 	}
 	if hasGroups {
 		u.Groups = groups
 	}
-	if hasFlag {
-		u.Flag = flag
+	if !hasExpiry {
+		expiry = defaultUserExpiryMinutes
 	}
-	return ok(field{"user", object{{"uid", u.UID}, {"address", u.Address}, {"token", u.Token}}}), true
+	token := st.issueToken(u, p["appid"], expiry)
+	return ok(field{"user", object{{"uid", u.UID}, {"address", u.Address}, {"token", token}}}), true
 }
 
-// lookupUser reads the uid parameter (required) and finds the user.
-func lookupUser(st *store, n *numbers) (*StateUser, *apiError) {
+// issueToken gives u a new access token for appID, and returns it. Without
+// the token-per-app setting a user has one token, and a token for another
+// app ID replaces it; with it, each app ID keeps its own.
+func (st *store) issueToken(u *StateUser, appID string, expiry int64) string {
+	token := newToken()
+	if st.settings.tokenPerApp && u.AppID != "" && u.AppID != appID {
+		for i := range u.OtherApps {
+			if u.OtherApps[i].AppID == appID {
+				u.OtherApps[i].Token, u.OtherApps[i].Expiry = token, expiry
+				return token
+			}
+		}
+		u.OtherApps = append(u.OtherApps, StateApp{AppID: appID, Token: token, Expiry: expiry})
+		return token
+	}
+	u.AppID, u.Token, u.Expiry = appID, token, expiry
+	return token
+}
+
+// lookupUser finds the user a request names by uid or, without a uid, by
+// address (as Mesibo's JSON samples do): MISSINGPARA uid when it names
+// neither.
+func lookupUser(st *store, p params, n *numbers) (*StateUser, *apiError) {
+	if _, byUID := p.get("uid"); !byUID {
+		addr, byAddr := p.get("addr")
+		if !byAddr {
+			return nil, missingPara("uid")
+		}
+		if e := n.err(); e != nil {
+			return nil, e
+		}
+		u := st.users[st.byAddr[addr]]
+		if u == nil {
+			return nil, noUser("addr")
+		}
+		return u, nil
+	}
 	uid, _ := n.opt("uid")
 	if e := n.err(); e != nil {
 		return nil, e
@@ -177,14 +240,12 @@ func lookupUser(st *store, n *numbers) (*StateUser, *apiError) {
 	return u, nil
 }
 
-func opUserSet(st *store, p params) (reply, bool) {
-	if e := require(p, "uid"); e != nil {
-		return fail(e), false
-	}
+func opUserSet(st *store, r opRequest) (reply, bool) {
+	p := r.p
 	n := numbers{p: p}
 	flag, hasFlag := n.opt("flag")
 	active, hasActive := n.bit("active")
-	u, e := lookupUser(st, &n)
+	u, e := lookupUser(st, p, &n)
 	if e != nil {
 		return fail(e), false
 	}
@@ -194,27 +255,39 @@ func opUserSet(st *store, p params) (reply, bool) {
 	if hasActive {
 		u.Active = active
 	}
+	if r.json != nil {
+		// The JSON userset takes a name, and removes the user's access
+		// tokens, keeping the user, for user.token.remove. The form
+		// userset is documented with neither.
+		if name, given := p["name"]; given {
+			u.Name = name
+		}
+		if r.json.removeToken {
+			u.Token = ""
+			for i := range u.OtherApps {
+				u.OtherApps[i].Token = ""
+			}
+		}
+	}
 	return ok(), true
 }
 
-func opUserDel(st *store, p params) (reply, bool) {
-	if e := require(p, "uid"); e != nil {
-		return fail(e), false
-	}
-	n := numbers{p: p}
-	u, e := lookupUser(st, &n)
+func opUserDel(st *store, r opRequest) (reply, bool) {
+	n := numbers{p: r.p}
+	u, e := lookupUser(st, r.p, &n)
 	if e != nil {
 		return fail(e), false
 	}
 	delete(st.users, u.UID)
 	delete(st.byAddr, u.Address)
 	for _, g := range st.groups {
-		g.Members = removeAddrs(g.Members, map[string]bool{u.Address: true})
+		removeMembers(g, map[string]bool{u.Address: true})
 	}
 	return ok(), true
 }
 
-func opUsersGet(st *store, p params) (reply, bool) {
+func opUsersGet(st *store, r opRequest) (reply, bool) {
+	p := r.p
 	n := numbers{p: p}
 	count := n.count()
 	if e := n.err(); e != nil {
@@ -240,12 +313,30 @@ func opUsersGet(st *store, p params) (reply, bool) {
 		if u.Active {
 			active = 1
 		}
-		users = append(users, object{
-			{"uid", u.UID}, {"address", u.Address}, {"appid", u.AppID},
-			{"active", active}, {"flag", u.Flag},
-		})
+		// One row per app ID the user has a token for (one, unless
+		// the token-per-app setting is on).
+		for _, appID := range u.appIDs() {
+			if len(users) == count {
+				break
+			}
+			row := object{{"uid", u.UID}, {"address", u.Address}}
+			if !st.settings.omitUserNames {
+				row = append(row, field{"name", u.Name})
+			}
+			users = append(users, append(row, field{"appid", appID}, field{"active", active}, field{"flag", u.Flag}))
+		}
 	}
 	return ok(field{"users", users}), false
+}
+
+// appIDs are the app IDs of u's rows in usersget: its app ID, then those
+// of its other tokens.
+func (u *StateUser) appIDs() []string {
+	ids := []string{u.AppID}
+	for _, a := range u.OtherApps {
+		ids = append(ids, a.AppID)
+	}
+	return ids
 }
 
 // groupParams reads the optional parameters shared by groupadd and groupset
@@ -275,15 +366,20 @@ func groupParams(p params, n *numbers) func(g *StateGroup) {
 	}
 }
 
-func opGroupAdd(st *store, p params) (reply, bool) {
+// opGroupAdd creates a group, with the members m names, if any: Mesibo's
+// own helpers create a group and its first members in one call.
+func opGroupAdd(st *store, r opRequest) (reply, bool) {
+	p := r.p
 	n := numbers{p: p}
 	apply := groupParams(p, &n)
+	perms := permissionFlags(&n)
 	if e := n.err(); e != nil {
 		return fail(e), false
 	}
 	g := &StateGroup{GID: st.nextGID, Expiry: defaultGroupExpirySeconds, Active: true, Members: []string{}}
 	st.nextGID++
 	apply(g)
+	addMembers(g, splitMembers(p["m"]), perms)
 	st.groups[g.GID] = g
 	return ok(field{"group", object{{"gid", g.GID}}}), true
 }
@@ -301,21 +397,27 @@ func lookupGroup(st *store, n *numbers) (*StateGroup, *apiError) {
 	return g, nil
 }
 
-func opGroupSet(st *store, p params) (reply, bool) {
+// opGroupSet changes a group, and adds the members m names, if any, as
+// Mesibo's own helpers do with one call for both.
+func opGroupSet(st *store, r opRequest) (reply, bool) {
+	p := r.p
 	if e := require(p, "gid"); e != nil {
 		return fail(e), false
 	}
 	n := numbers{p: p}
 	apply := groupParams(p, &n)
+	perms := permissionFlags(&n)
 	g, e := lookupGroup(st, &n)
 	if e != nil {
 		return fail(e), false
 	}
 	apply(g)
+	addMembers(g, splitMembers(p["m"]), perms)
 	return ok(field{"group", object{{"gid", g.GID}}}), true
 }
 
-func opGroupDel(st *store, p params) (reply, bool) {
+func opGroupDel(st *store, r opRequest) (reply, bool) {
+	p := r.p
 	if e := require(p, "gid"); e != nil {
 		return fail(e), false
 	}
@@ -344,19 +446,68 @@ func splitMembers(m string) []string {
 	return out
 }
 
-func removeAddrs(members []string, drop map[string]bool) []string {
-	kept := members[:0]
-	for _, m := range members {
-		if !drop[m] {
-			kept = append(kept, m)
+// removeMembers removes the addresses drop lists from g, with their
+// permissions.
+func removeMembers(g *StateGroup, drop map[string]bool) {
+	kept := g.Members[:0]
+	for _, m := range g.Members {
+		if drop[m] {
+			g.setPermissions(m, allPermissions)
+			continue
 		}
+		kept = append(kept, m)
 	}
-	return kept
+	g.Members = kept
 }
 
-func opGroupEditMembers(st *store, p params) (reply, bool) {
-	// The optional permission flags cs, cr, canpub, cansub and canlist are
-	// accepted and ignored.
+// permissionUpdate is what the permission flags of a request say: for each
+// of the five, whether it was given, and its value.
+type permissionUpdate struct {
+	given [5]bool
+	value [5]bool
+}
+
+// permissionFlags reads the optional flags cs, cr, canpub, cansub and
+// canlist (1 or 0).
+func permissionFlags(n *numbers) permissionUpdate {
+	var u permissionUpdate
+	for i, name := range []string{"cs", "cr", "canpub", "cansub", "canlist"} {
+		u.value[i], u.given[i] = n.bit(name)
+	}
+	return u
+}
+
+// apply is p changed by the flags given; the others keep their value.
+func (u permissionUpdate) apply(p StatePermissions) StatePermissions {
+	fields := []*bool{&p.Send, &p.Receive, &p.Publish, &p.Subscribe, &p.List}
+	for i, f := range fields {
+		if u.given[i] {
+			*f = u.value[i]
+		}
+	}
+	return p
+}
+
+// addMembers adds addrs to g, each with the permissions the update gives
+// (a new member starts with every permission). A member already there
+// stays where it is and takes the permission flags given, keeping those
+// not given.
+func addMembers(g *StateGroup, addrs []string, perms permissionUpdate) {
+	have := map[string]bool{}
+	for _, m := range g.Members {
+		have[m] = true
+	}
+	for _, a := range addrs {
+		if !have[a] {
+			have[a] = true
+			g.Members = append(g.Members, a)
+		}
+		g.setPermissions(a, perms.apply(g.MemberPermissions(a)))
+	}
+}
+
+func opGroupEditMembers(st *store, r opRequest) (reply, bool) {
+	p := r.p
 	addrs := splitMembers(p["m"])
 	var missing []string
 	if _, ok := p.get("gid"); !ok {
@@ -370,6 +521,7 @@ func opGroupEditMembers(st *store, p params) (reply, bool) {
 	}
 	n := numbers{p: p}
 	remove, _ := n.bit("delete")
+	perms := permissionFlags(&n)
 	g, e := lookupGroup(st, &n)
 	if e != nil {
 		return fail(e), false
@@ -379,22 +531,15 @@ func opGroupEditMembers(st *store, p params) (reply, bool) {
 		for _, a := range addrs {
 			drop[a] = true
 		}
-		g.Members = removeAddrs(g.Members, drop)
+		removeMembers(g, drop)
 		return ok(), true
 	}
-	have := map[string]bool{}
-	for _, m := range g.Members {
-		have[m] = true
-	}
-	for _, a := range addrs {
-		if !have[a] {
-			g.Members = append(g.Members, a)
-		}
-	}
+	addMembers(g, addrs, perms)
 	return ok(), true
 }
 
-func opGroupGetMembers(st *store, p params) (reply, bool) {
+func opGroupGetMembers(st *store, r opRequest) (reply, bool) {
+	p := r.p
 	if e := require(p, "gid"); e != nil {
 		return fail(e), false
 	}
@@ -413,12 +558,21 @@ func opGroupGetMembers(st *store, p params) (reply, bool) {
 		if u := st.users[st.byAddr[a]]; u != nil {
 			uid = u.UID
 		}
-		members = append(members, object{{"uid", uid}, {"address", a}})
+		m := object{{"uid", uid}, {"address", a}}
+		if !st.settings.omitMemberPermissions {
+			m = append(m, field{"permissions", g.MemberPermissions(a)})
+		}
+		members = append(members, m)
 	}
 	return ok(field{"gid", g.GID}, field{"count", len(members)}, field{"members", members}), false
 }
 
-func opMessage(st *store, p params) (reply, bool) {
+func opMessage(st *store, r opRequest) (reply, bool) {
+	p := r.p
+	// gid 0 is no group: Mesibo's helpers send it with a message to a user.
+	if p["gid"] == "0" {
+		delete(p, "gid")
+	}
 	var missing []string
 	for _, name := range []string{"from", "msg"} {
 		if _, ok := p.get(name); !ok {

@@ -29,15 +29,17 @@ func (p params) get(name string) (string, bool) {
 type apiRequest struct {
 	op      string
 	params  params
-	problem *apiError // set when the request itself cannot be read
+	problem *apiError    // set when the request itself cannot be read
+	json    *jsonRequest // set for a JSON body
 }
 
 // parseRequest reads the parameters of an API request: the query string and,
-// for POST, a form-encoded or multipart body. Body values override query
-// values; within one source the last value of a repeated name wins. It never
-// fails: a request that cannot be read gets a problem, which becomes the
-// answer, and as much of the op and id as could be read.
-func parseRequest(r *http.Request) apiRequest {
+// for POST, a form-encoded or multipart body, or a JSON body where jsonAPI
+// says the path serves the JSON API. Body values override query values;
+// within one source the last value of a repeated name wins. It never fails:
+// a request that cannot be read gets a problem, which becomes the answer,
+// and as much of the op and id as could be read.
+func parseRequest(r *http.Request, jsonAPI bool) apiRequest {
 	req := apiRequest{params: params{}}
 	query, qerr := url.ParseQuery(r.URL.RawQuery)
 	mergeValues(req.params, query)
@@ -50,7 +52,7 @@ func parseRequest(r *http.Request) apiRequest {
 	default:
 		req.op = req.params["op"]
 		if req.problem == nil {
-			req.problem = badRequest(405, "method "+r.Method+" is not supported; use GET with a query string or POST with a form-encoded body")
+			req.problem = badRequest(405, "method "+r.Method+" is not supported; use GET with a query string or POST with a form-encoded or JSON body")
 		}
 		return req
 	}
@@ -68,34 +70,39 @@ func parseRequest(r *http.Request) apiRequest {
 		}
 	}
 	if req.problem == nil && len(body) > 0 {
-		req.problem = parseBody(r.Header.Get("Content-Type"), body, req.params)
+		req.json, req.problem = parseBody(r.Header.Get("Content-Type"), body, req.params, jsonAPI)
 	}
 	req.op = req.params["op"]
 	return req
 }
 
-// parseBody adds the parameters of a request body to p, or returns why it cannot.
-func parseBody(contentType string, body []byte, p params) *apiError {
+// parseBody adds the parameters of a request body to p, or returns why it
+// cannot. A JSON body is read where jsonAPI says the path serves the JSON
+// API, and refused elsewhere.
+func parseBody(contentType string, body []byte, p params, jsonAPI bool) (*jsonRequest, *apiError) {
 	mediaType, mparams, err := mime.ParseMediaType(contentType)
 	if contentType == "" {
 		mediaType, err = "", nil
 	}
 	switch {
 	case err != nil:
-		return badRequest(415, "the Content-Type header cannot be parsed; send application/x-www-form-urlencoded")
+		return nil, badRequest(415, "the Content-Type header cannot be parsed; send application/x-www-form-urlencoded or application/json")
 	case mediaType == "application/x-www-form-urlencoded":
 		values, err := url.ParseQuery(string(body))
 		mergeValues(p, values)
 		if err != nil {
-			return badRequest(400, "the form-encoded body is not valid URL encoding")
+			return nil, badRequest(400, "the form-encoded body is not valid URL encoding")
 		}
-		return nil
+		return nil, nil
 	case mediaType == "multipart/form-data":
-		return parseMultipart(body, mparams["boundary"], p)
+		return nil, parseMultipart(body, mparams["boundary"], p)
 	case mediaType == "application/json" || strings.HasSuffix(mediaType, "+json") ||
 		(mediaType == "" && looksLikeJSON(body)):
-		// The newer Mesibo API takes JSON bodies; this emulator serves the
-		// legacy form API only. Read the op so the answer can name it.
+		if jsonAPI {
+			return parseJSONBody(body, p)
+		}
+		// Mesibo serves its JSON API at /backend/ only. Read the op so
+		// the answer can name it.
 		var peek struct {
 			Op string `json:"op"`
 		}
@@ -104,13 +111,13 @@ func parseBody(contentType string, body []byte, p params) *apiError {
 				p["op"] = peek.Op
 			}
 		}
-		return badRequest(415, "JSON request bodies (the newer Mesibo API) are not supported; send the parameters form-encoded (application/x-www-form-urlencoded) or in the query string")
+		return nil, badRequest(415, "JSON request bodies are served at /backend/; at this path send the parameters form-encoded (application/x-www-form-urlencoded) or in the query string")
 	default:
 		name := mediaType
 		if name == "" {
 			name = "none"
 		}
-		return badRequest(415, "a request body with Content-Type "+name+" is not supported; send application/x-www-form-urlencoded")
+		return nil, badRequest(415, "a request body with Content-Type "+name+" is not supported; send application/x-www-form-urlencoded, or application/json at /backend/")
 	}
 }
 

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"strconv"
@@ -83,28 +84,45 @@ func TestOtherPathsAre404(t *testing.T) {
 	}
 }
 
-// The newer API sends JSON; the emulator must say clearly that it does not
-// serve it rather than answer AUTHFAIL or MISSINGPARA.
-func TestJSONBodyIsRefusedClearly(t *testing.T) {
+// Mesibo serves its JSON API at /backend/; at /api.php the emulator must
+// say clearly where JSON goes rather than answer AUTHFAIL or MISSINGPARA.
+func TestJSONBodyAtAPIPHPIsRefusedClearly(t *testing.T) {
 	s, ts := newTestServer(t, Options{})
 	for _, ct := range []string{"application/json", "application/json; charset=utf-8", ""} {
-		body := `{"op":"useradd","token":"` + testToken + `","user":{"address":"j","appid":"a"}}`
-		req, _ := http.NewRequest(http.MethodPost, ts.URL+"/backend/", strings.NewReader(body))
+		body := `{"op":"useradd","token":"` + testToken + `","user":{"address":"j","token":{"appid":"a"}}}`
+		req, _ := http.NewRequest(http.MethodPost, ts.URL+"/api.php", strings.NewReader(body))
 		if ct != "" {
 			req.Header.Set("Content-Type", ct)
 		}
 		a := do(t, ts.Client(), req)
 		mustJSON(t, a)
 		mustFail(t, a.body, "useradd", "BADREQUEST", 415)
-		if cause, _ := a.body["cause"].(string); !strings.Contains(cause, "JSON") {
-			t.Errorf("cause %q does not mention JSON", cause)
+		if cause, _ := a.body["cause"].(string); !strings.Contains(cause, "JSON") || !strings.Contains(cause, "/backend/") {
+			t.Errorf("cause %q does not say that JSON goes to /backend/", cause)
 		}
 		if strings.Contains(string(a.raw), testToken) {
 			t.Errorf("answer echoes the token: %s", a.raw)
 		}
 	}
 	if len(s.Snapshot().Users) != 0 {
-		t.Fatal("a JSON request created a user")
+		t.Fatal("a JSON request to /api.php created a user")
+	}
+	// The same bodies at /backend/ and /backend are served.
+	for i, path := range []string{"/backend/", "/backend"} {
+		for j, ct := range []string{"application/json", "application/json; charset=utf-8", ""} {
+			addr := fmt.Sprintf("j%d%d", i, j)
+			body := `{"op":"useradd","token":"` + testToken + `","user":{"address":"` + addr + `","token":{"appid":"a"}}}`
+			req, _ := http.NewRequest(http.MethodPost, ts.URL+path, strings.NewReader(body))
+			if ct != "" {
+				req.Header.Set("Content-Type", ct)
+			}
+			a := do(t, ts.Client(), req)
+			mustJSON(t, a)
+			mustOK(t, a.body, "useradd")
+		}
+	}
+	if n := len(s.Snapshot().Users); n != 6 {
+		t.Fatalf("%d users from six JSON useradds at /backend/", n)
 	}
 }
 

@@ -3,6 +3,7 @@ package emulator
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 )
 
 // field is one member of a JSON object; object keeps its fields in order so
@@ -45,18 +46,60 @@ type apiError struct {
 	HTTP  int
 	Cause string
 	Props []string
+	// reasons, when set, say what is wrong with each of Props, in order:
+	// the cause is built from them, so that it can name the parameters
+	// as renamed does.
+	reasons []string
 }
 
 func missingPara(names ...string) *apiError {
+	e := &apiError{Code: "MISSINGPARA", HTTP: 400, Props: names}
+	e.Cause = e.missingCause()
+	return e
+}
+
+func (e *apiError) missingCause() string {
 	cause := "missing parameter"
-	if len(names) > 1 {
+	if len(e.Props) > 1 {
 		cause += "s"
 	}
-	return &apiError{Code: "MISSINGPARA", HTTP: 400, Cause: cause + ": " + joinNames(names), Props: names}
+	return cause + ": " + joinNames(e.Props)
 }
 
 func badPara(names []string, cause string) *apiError {
 	return &apiError{Code: "BADPARA", HTTP: 400, Cause: cause, Props: names}
+}
+
+// malformed is BADPARA naming names, each with its reason.
+func malformed(names, reasons []string) *apiError {
+	e := &apiError{Code: "BADPARA", HTTP: 400, Props: names, reasons: reasons}
+	e.Cause = e.malformedCause()
+	return e
+}
+
+func (e *apiError) malformedCause() string {
+	parts := make([]string, len(e.Props))
+	for i, p := range e.Props {
+		parts[i] = p + " " + e.reasons[i]
+	}
+	return "malformed parameter: " + strings.Join(parts, "; ")
+}
+
+// renamed is e with its parameters called by name(param), in its
+// properties and in a cause that names them.
+func (e *apiError) renamed(name func(string) string) *apiError {
+	c := *e
+	c.Props = make([]string, len(e.Props))
+	for i, p := range e.Props {
+		c.Props[i] = name(p)
+	}
+	switch {
+	case c.Code == "MISSINGPARA":
+		c.Cause = c.missingCause()
+	case len(c.reasons) == len(c.Props) && len(c.reasons) > 0:
+		c.Cause = c.malformedCause()
+	}
+	return &c
 }
 
 func joinNames(names []string) string {

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 )
 
@@ -24,12 +26,24 @@ type State struct {
 type StateUser struct {
 	UID     int64  `json:"uid"`
 	Address string `json:"address"`
+	Name    string `json:"name"`
 	AppID   string `json:"appid"`
 	Token   string `json:"token"`
 	Active  bool   `json:"active"`
 	Flag    int64  `json:"flag"`
 	Expiry  int64  `json:"expiry"` // token expiry, minutes
 	Groups  int64  `json:"groups"` // maximum groups
+	// OtherApps are the user's access tokens for other app IDs than
+	// AppID, in the order they were first issued; only with
+	// Options.TokenPerApp.
+	OtherApps []StateApp `json:"other_apps,omitempty"`
+}
+
+// StateApp is a user's access token for one app ID.
+type StateApp struct {
+	AppID  string `json:"appid"`
+	Token  string `json:"token"`
+	Expiry int64  `json:"expiry"` // minutes
 }
 
 // StateGroup is one group and its member addresses.
@@ -41,6 +55,47 @@ type StateGroup struct {
 	ExpiryExt int64    `json:"expiryext"` // seconds, 0 = disabled
 	Active    bool     `json:"active"`
 	Members   []string `json:"members"`
+	// Permissions are the members' permissions that are not all true, by
+	// address; a member not listed has every permission (see
+	// MemberPermissions). nil when every member has every permission.
+	Permissions map[string]StatePermissions `json:"permissions,omitempty"`
+}
+
+// StatePermissions is what a member may do in a group.
+type StatePermissions struct {
+	Send      bool `json:"send"`
+	Receive   bool `json:"recv"`
+	Publish   bool `json:"pub"`
+	Subscribe bool `json:"sub"`
+	List      bool `json:"list"`
+}
+
+// allPermissions is what a member added without permission flags may do.
+var allPermissions = StatePermissions{Send: true, Receive: true, Publish: true, Subscribe: true, List: true}
+
+// MemberPermissions is what member may do in g: its permissions, or every
+// permission when none are recorded.
+func (g StateGroup) MemberPermissions(member string) StatePermissions {
+	if p, ok := g.Permissions[member]; ok {
+		return p
+	}
+	return allPermissions
+}
+
+// setPermissions records member's permissions, keeping only those that
+// are not all true.
+func (g *StateGroup) setPermissions(member string, p StatePermissions) {
+	if p == allPermissions {
+		delete(g.Permissions, member)
+		if len(g.Permissions) == 0 {
+			g.Permissions = nil
+		}
+		return
+	}
+	if g.Permissions == nil {
+		g.Permissions = map[string]StatePermissions{}
+	}
+	g.Permissions[member] = p
 }
 
 // StateMessage is one message sent with the message op. To is empty for a
@@ -74,6 +129,15 @@ type store struct {
 	// usersGetIgnoreCase makes usersget match without regard to case; a
 	// setting too.
 	usersGetIgnoreCase bool
+	// settings are the server's other choices of behaviour; never saved.
+	settings settings
+}
+
+// settings are the choices of Options that change what the ops do.
+type settings struct {
+	tokenPerApp           bool
+	omitMemberPermissions bool
+	omitUserNames         bool
 }
 
 func newStore() *store {
@@ -102,11 +166,18 @@ func (st *store) snapshot() State {
 		Messages: append(make([]StateMessage, 0, len(st.messages)), st.messages...),
 	}
 	for _, u := range st.sortedUsers() {
-		s.Users = append(s.Users, *u)
+		c := *u
+		if len(u.OtherApps) > 0 {
+			c.OtherApps = append([]StateApp(nil), u.OtherApps...)
+		}
+		s.Users = append(s.Users, c)
 	}
 	for _, g := range st.groups {
 		c := *g
 		c.Members = append(make([]string, 0, len(g.Members)), g.Members...)
+		if len(g.Permissions) > 0 {
+			c.Permissions = maps.Clone(g.Permissions)
+		}
 		s.Groups = append(s.Groups, c)
 	}
 	sort.Slice(s.Groups, func(i, j int) bool { return s.Groups[i].GID < s.Groups[j].GID })
@@ -182,6 +253,17 @@ func loadStore(path string) (*store, error) {
 		}
 		if g.Members == nil {
 			g.Members = []string{}
+		}
+		for addr, p := range g.Permissions {
+			if !slices.Contains(g.Members, addr) {
+				return nil, fmt.Errorf("state file %s: group %d has permissions for %q, which is not a member", path, g.GID, addr)
+			}
+			if p == allPermissions {
+				delete(g.Permissions, addr)
+			}
+		}
+		if len(g.Permissions) == 0 {
+			g.Permissions = nil
 		}
 		st.groups[g.GID] = &g
 		st.nextGID = max(st.nextGID, g.GID+1)

@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/hex"
 	"fmt"
+	"reflect"
 	"strconv"
 	"testing"
 )
@@ -25,7 +26,7 @@ func TestUserAddCreatesWithDefaults(t *testing.T) {
 
 	want := StateUser{UID: 101, Address: "alice@example.com", AppID: "com.example.chat", Token: tok,
 		Active: true, Flag: 0, Expiry: 525600, Groups: 0}
-	if got := s.Snapshot().Users; len(got) != 1 || got[0] != want {
+	if got := s.Snapshot().Users; len(got) != 1 || !reflect.DeepEqual(got[0], want) {
 		t.Fatalf("state %+v, want %+v", got, want)
 	}
 
@@ -62,7 +63,7 @@ func TestUserAddIsUpsertByAddress(t *testing.T) {
 	}
 	want := StateUser{UID: uid, Address: "carol", AppID: "com.example.app", Token: tok2,
 		Active: true, Flag: 3, Expiry: 525600, Groups: 0}
-	if got[0] != want {
+	if !reflect.DeepEqual(got[0], want) {
 		t.Fatalf("absent parameters must take their defaults:\n got  %+v\n want %+v", got[0], want)
 	}
 

@@ -87,6 +87,10 @@ type Config struct {
 	// MaxRequestsPerSecond limits the requests of the whole client, retries
 	// included, spaced evenly; zero means no limit.
 	MaxRequestsPerSecond float64
+	// RequestFormat is how requests are written; when empty,
+	// DefaultRequestFormat(Endpoint): FormatJSON for an endpoint whose path
+	// ends in /backend or /backend/, FormatForm for any other.
+	RequestFormat RequestFormat
 	// Logger receives debug and trace lines; none are written when nil,
 	// and the costlier ones are not even built.
 	Logger Logger
@@ -104,6 +108,8 @@ type Client struct {
 	maxMembersPerEdit int
 	log               Logger
 	throttle          *throttle
+	format            RequestFormat
+	enc               encoder
 
 	randMu sync.Mutex
 	rand   *rand.Rand
@@ -125,6 +131,10 @@ func New(cfg Config) (*Client, error) {
 	if rps := cfg.MaxRequestsPerSecond; rps < 0 || math.IsNaN(rps) || math.IsInf(rps, 0) {
 		return nil, fmt.Errorf("%w: MaxRequestsPerSecond must be a positive number, or 0 for no limit, not %v", ErrInvalidRequest, rps)
 	}
+	format, err := ResolveRequestFormat(string(cfg.RequestFormat), endpoint)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidRequest, err)
+	}
 	c := &Client{
 		endpoint:          endpoint,
 		appToken:          cfg.AppToken,
@@ -136,6 +146,8 @@ func New(cfg Config) (*Client, error) {
 		maxMembersPerEdit: cfg.MaxMembersPerEdit,
 		log:               cfg.Logger,
 		throttle:          newThrottle(cfg.MaxRequestsPerSecond),
+		format:            format,
+		enc:               encoderFor(format),
 		rand:              rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x6d657369626f)),
 	}
 	if c.http == nil {
@@ -171,6 +183,9 @@ func New(cfg Config) (*Client, error) {
 	c.userAgent = strings.TrimSpace("terraform-provider-mesibo/" + version + " " + cfg.UserAgent)
 	return c, nil
 }
+
+// RequestFormat is the format the client writes its requests in.
+func (c *Client) RequestFormat() RequestFormat { return c.format }
 
 // ValidateEndpoint reports whether raw is an endpoint the client will use: an
 // absolute https URL, or an http URL whose host is loopback (or any host when
@@ -279,20 +294,18 @@ const (
 	retryIfNotProcessed
 )
 
-// call sends op with params, retrying transient failures as policy allows,
-// and decodes a successful answer into out (which may be nil). maybeProcessed
-// reports whether a failed request may nevertheless have been carried out.
-func (c *Client) call(ctx context.Context, op string, params url.Values, policy retryPolicy, out any) (maybeProcessed bool, err error) {
+// call sends op with the request pl, retrying transient failures as policy
+// allows, and decodes a successful answer into out (which may be nil).
+// maybeProcessed reports whether a failed request may nevertheless have
+// been carried out.
+func (c *Client) call(ctx context.Context, op string, pl payload, policy retryPolicy, out any) (maybeProcessed bool, err error) {
 	if c.appToken == "" {
 		return false, ErrMissingAppToken
 	}
-	form := url.Values{}
-	for k, v := range params {
-		form[k] = v
+	req, err := c.encode(op, pl)
+	if err != nil {
+		return false, &TransportError{Op: op, Reason: "could not encode the request", Err: c.scrubError(err)}
 	}
-	form.Set("op", op)
-	form.Set("token", c.appToken)
-	body := form.Encode()
 
 	var last error // the previous attempt's failure
 	for attempt := 1; ; attempt++ {
@@ -323,7 +336,7 @@ func (c *Client) call(ctx context.Context, op string, params url.Values, policy 
 				map[string]any{"op": op, "attempt": attempt, "waited_ms": waited.Milliseconds()})
 		}
 		start := time.Now()
-		res := c.attempt(ctx, op, body, out)
+		res := c.attempt(ctx, op, req, out)
 		fields := map[string]any{"op": op, "attempt": attempt, "duration_ms": time.Since(start).Milliseconds()}
 		if res.err == nil {
 			c.debug(ctx, "Mesibo API call succeeded", fields)
@@ -393,8 +406,36 @@ type attemptResult struct {
 	err error
 }
 
+// encoded is a request ready to send: its body, with the op and the app
+// token, and its content type.
+type encoded struct {
+	body        string
+	contentType string
+	format      RequestFormat // of the body: form for a form payload in either format
+}
+
+// encode adds op and the app token to pl and writes it out.
+func (c *Client) encode(op string, pl payload) (encoded, error) {
+	if pl.json == nil {
+		form := url.Values{}
+		for k, v := range pl.form {
+			form[k] = v
+		}
+		form.Set("op", op)
+		form.Set("token", c.appToken)
+		return encoded{body: form.Encode(), contentType: "application/x-www-form-urlencoded", format: FormatForm}, nil
+	}
+	body := *pl.json
+	body.Op, body.Token = op, c.appToken
+	b, err := encodeJSON(body)
+	if err != nil {
+		return encoded{}, err
+	}
+	return encoded{body: string(b), contentType: "application/json", format: FormatJSON}, nil
+}
+
 // attempt makes one HTTP request and decodes its answer.
-func (c *Client) attempt(ctx context.Context, op, body string, out any) attemptResult {
+func (c *Client) attempt(ctx context.Context, op string, enc encoded, out any) attemptResult {
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 
@@ -406,16 +447,18 @@ func (c *Client) attempt(ctx context.Context, op, body string, out any) attemptR
 			}
 		},
 	}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(actx, trace), http.MethodPost, c.endpoint, strings.NewReader(body))
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(actx, trace), http.MethodPost, c.endpoint, strings.NewReader(enc.body))
 	if err != nil {
 		return attemptResult{&TransportError{Op: op, Reason: "could not build the request", Err: err}}
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Content-Type", enc.contentType)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 
 	if c.log != nil { // describing the parameters parses the body again
-		c.trace(ctx, "Mesibo API request", map[string]any{"op": op, "endpoint": c.endpoint, "parameters": c.describeParams(body)})
+		c.trace(ctx, "Mesibo API request", map[string]any{
+			"op": op, "endpoint": c.endpoint, "format": string(enc.format), "parameters": c.describeBody(enc),
+		})
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -656,10 +699,14 @@ func (c *Client) scrubError(err error) error {
 	return errors.New(c.redact(err.Error()))
 }
 
-// describeParams lists a request's parameters for the trace log, with the
-// token masked.
-func (c *Client) describeParams(body string) map[string]string {
-	vals, _ := url.ParseQuery(body)
+// describeBody lists a request's parameters for the trace log, with the
+// app token masked wherever it appears: a form body's parameters, or a JSON
+// body's values under their dotted paths ("user.address").
+func (c *Client) describeBody(enc encoded) map[string]string {
+	if enc.format == FormatJSON {
+		return describeJSON([]byte(enc.body), c.redact)
+	}
+	vals, _ := url.ParseQuery(enc.body)
 	out := make(map[string]string, len(vals))
 	for k := range vals {
 		if k == "token" {

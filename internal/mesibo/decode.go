@@ -124,6 +124,34 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// optString is a string that may be absent: null and a missing field are
+// not set, "" is. Numbers and booleans are taken as their text.
+type optString struct {
+	Value string
+	Set   bool
+}
+
+func (o *optString) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+		*o = optString{}
+		return nil
+	}
+	var s flexString
+	if err := s.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	*o = optString{Value: string(s), Set: true}
+	return nil
+}
+
+func (o optString) ptr() *string {
+	if !o.Set {
+		return nil
+	}
+	v := o.Value
+	return &v
+}
+
 // flexStrings is a list of strings that may also arrive as one string
 // (comma-separated) or null.
 type flexStrings []string
@@ -193,6 +221,7 @@ type userJSON struct {
 	Address flexString `json:"address"`
 	Addr    flexString `json:"addr"`
 	AppID   flexString `json:"appid"`
+	Name    optString  `json:"name"`
 	Token   flexString `json:"token"`
 	Active  flexBool   `json:"active"`
 	Flag    flexInt    `json:"flag"`
@@ -203,6 +232,7 @@ func (u userJSON) user() User {
 		UID:     u.UID.Value,
 		Address: string(u.Address),
 		AppID:   string(u.AppID),
+		Name:    u.Name.ptr(),
 		Token:   string(u.Token),
 	}
 	if out.Address == "" {
@@ -219,11 +249,79 @@ func (u userJSON) user() User {
 	return out
 }
 
-// memberJSON is a group member as groupgetmembers sends it.
+// memberJSON is a group member as groupgetmembers sends it. Its
+// permissions may come as an object, as the JSON API writes them
+// ("permissions": {send, recv, pub, sub, list}), or as the form API's flags
+// (cs, cr, canpub, cansub, canlist); see doc.go.
 type memberJSON struct {
-	UID     flexInt    `json:"uid"`
-	Address flexString `json:"address"`
-	Addr    flexString `json:"addr"`
+	UID         flexInt          `json:"uid"`
+	Address     flexString       `json:"address"`
+	Addr        flexString       `json:"addr"`
+	Permissions *permissionsJSON `json:"permissions"`
+	CS          lenientBool      `json:"cs"`
+	CR          lenientBool      `json:"cr"`
+	CanPub      lenientBool      `json:"canpub"`
+	CanSub      lenientBool      `json:"cansub"`
+	CanList     lenientBool      `json:"canlist"`
+}
+
+// permissions are the member's permissions when the answer reports all
+// five in one spelling, else nil: some of them are no answer to what the
+// member may do.
+func (m memberJSON) permissions() *Permissions {
+	all := func(bs ...lenientBool) bool {
+		for _, b := range bs {
+			if !b.Set {
+				return false
+			}
+		}
+		return true
+	}
+	if p := m.Permissions; p != nil && all(p.Send, p.Recv, p.Pub, p.Sub, p.List) {
+		return &Permissions{Send: p.Send.Value, Receive: p.Recv.Value, Publish: p.Pub.Value, Subscribe: p.Sub.Value, List: p.List.Value}
+	}
+	if all(m.CS, m.CR, m.CanPub, m.CanSub, m.CanList) {
+		return &Permissions{Send: m.CS.Value, Receive: m.CR.Value, Publish: m.CanPub.Value, Subscribe: m.CanSub.Value, List: m.CanList.Value}
+	}
+	return nil
+}
+
+// permissionsJSON is a member's permissions object. Anything but an object
+// reports nothing.
+type permissionsJSON struct {
+	Send lenientBool `json:"send"`
+	Recv lenientBool `json:"recv"`
+	Pub  lenientBool `json:"pub"`
+	Sub  lenientBool `json:"sub"`
+	List lenientBool `json:"list"`
+}
+
+func (p *permissionsJSON) UnmarshalJSON(b []byte) error {
+	*p = permissionsJSON{}
+	if b = bytes.TrimSpace(b); len(b) == 0 || b[0] != '{' {
+		return nil
+	}
+	type plain permissionsJSON
+	var v plain
+	// Values that cannot be read stay unset (lenientBool), and an object
+	// that cannot be read at all reports nothing: permissions are extra
+	// information that must not fail the whole answer.
+	if json.Unmarshal(b, &v) == nil {
+		*p = permissionsJSON(v)
+	}
+	return nil
+}
+
+// lenientBool is a flexBool that is not set, rather than an error, when its
+// value is not a boolean: permissions are extra information, and a value
+// that cannot be read must not fail the whole answer.
+type lenientBool struct{ flexBool }
+
+func (l *lenientBool) UnmarshalJSON(b []byte) error {
+	if err := l.flexBool.UnmarshalJSON(b); err != nil {
+		l.flexBool = flexBool{}
+	}
+	return nil
 }
 
 // UnmarshalJSON accepts a member as an object or as a bare address string.

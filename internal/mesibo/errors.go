@@ -36,6 +36,9 @@ var (
 	// ErrInsecureEndpoint: ValidateEndpoint refused a plain http endpoint on a
 	// host that is not loopback, which AllowInsecureHTTP would permit.
 	ErrInsecureEndpoint = errors.New("plain http to a host that is not loopback")
+	// ErrUnsupported: the call has no request in the client's request format
+	// (SetUserName in the form format); nothing was sent.
+	ErrUnsupported = errors.New("not supported in this request format")
 	// ErrAmbiguousLookup: FindUser could not tell whether the address exists,
 	// because usersget answered as many users as it returns at most and none of
 	// them has exactly that address (see FindUser).
@@ -226,11 +229,18 @@ func (e *UserNotFoundError) Is(target error) bool { return target == ErrNotFound
 // address. It matches ErrAmbiguousLookup.
 type AmbiguousLookupError struct {
 	Address string
+	// AppID is the app whose row FindUserForApp looked for; empty for
+	// FindUser.
+	AppID   string
 	Pattern string // the usersget pattern whose answer was full
 	Matched int    // how many users it answered
 }
 
 func (e *AmbiguousLookupError) Error() string {
+	if e.AppID != "" {
+		return fmt.Sprintf("user %q: %v: usersget answered %d rows (the most it returns) for the pattern %q, "+
+			"none of them with that exact address and app ID %q, so that row may exist beyond them", e.Address, ErrAmbiguousLookup, e.Matched, e.Pattern, e.AppID)
+	}
 	return fmt.Sprintf("user %q: %v: usersget answered %d users (the most it returns) for the pattern %q, "+
 		"none of them with that exact address, so the user may exist beyond them", e.Address, ErrAmbiguousLookup, e.Matched, e.Pattern)
 }

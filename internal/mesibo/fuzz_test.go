@@ -53,93 +53,101 @@ func FuzzDecodeAnswer(f *testing.F) {
 	f.Add(502, []byte(`<html><body>Bad Gateway `+testToken+`</body></html>`))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		status = 100 + (status%500+500)%500 // a status a server could send
-		ct := &cannedTransport{status: status, header: http.Header{"Content-Type": {"application/json"}}, body: body}
-		c, err := New(Config{
-			Endpoint:   "https://api.mesibo.invalid/api.php",
-			AppToken:   testToken,
-			HTTPClient: &http.Client{Transport: ct},
-			MaxRetries: 0,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx := context.Background()
-		check := func(op string, err error) {
-			t.Helper()
-			if err == nil {
-				if status != 200 {
-					t.Errorf("%s: HTTP %d accepted", op, status)
-				}
-				return
-			}
-			var te *TransportError
-			var apiErr *APIError
-			isTE, isAPI := errors.As(err, &te), errors.As(err, &apiErr)
-			if isTE == isAPI {
-				t.Errorf("%s: error %v (%T) is not exactly one of *TransportError, *APIError", op, err, err)
-			}
-			if status != 200 && (!isTE || te.StatusCode != status) {
-				t.Errorf("%s: HTTP %d gave %v", op, status, err)
-			}
-			if isAPI && (errors.Is(err, ErrGroupMayExist) || apiErr.Op != op) {
-				t.Errorf("%s: API error %#v", op, apiErr)
-			}
-			msg := err.Error()
-			if strings.Contains(msg, testToken) {
-				t.Errorf("%s: error quotes the app token: %s", op, msg)
-			}
-			if isAPI {
-				all := apiErr.Code + apiErr.Cause + strings.Join(apiErr.Properties, "")
-				if strings.Contains(all, testToken) {
-					t.Errorf("%s: API error fields carry the app token", op)
-				}
-			}
-			if len(msg) > 4096 {
-				t.Errorf("%s: a %d-byte error message", op, len(msg))
-			}
-		}
-
-		u, err := c.AddUser(ctx, AddUserRequest{Address: "a", AppID: "b"})
-		check("useradd", err)
-		if err == nil && (u == nil || u.UID <= 0 || u.Address == "" || u.AppID == "") {
-			t.Errorf("useradd succeeded with %+v", u)
-		}
-		users, err := c.GetUsers(ctx, GetUsersRequest{Count: 5})
-		if !errors.Is(err, ErrNotFound) {
-			check("usersget", err)
-		}
-		if err == nil && (users == nil || len(users) > 5) {
-			t.Errorf("usersget succeeded with %d users", len(users))
-		}
-		gid, err := c.AddGroup(ctx, GroupRequest{Name: ptr("g")})
-		if errors.Is(err, ErrGroupMayExist) {
-			var te *TransportError
-			if !errors.As(err, &te) || !te.MaybeProcessed {
-				t.Errorf("groupadd: %v says a group may exist without a processed transport failure", err)
-			}
-		}
-		check("groupadd", err)
-		if err == nil && gid <= 0 {
-			t.Errorf("groupadd succeeded with gid %d", gid)
-		}
-		gm, err := c.GetGroupMembers(ctx, 7, 0)
-		check("groupgetmembers", err)
-		if err == nil {
-			if gm == nil || gm.GID != 7 || len(gm.Members) > len(body) {
-				t.Errorf("groupgetmembers succeeded with %+v", gm)
-			}
-			for _, m := range gm.Members {
-				if m.Address == "" {
-					t.Error("groupgetmembers returned a member without an address")
-				}
-			}
-		}
-		check("message", c.SendMessage(ctx, MessageRequest{From: "a", GID: 3}))
-		check("userdel", c.DeleteUser(ctx, 1))
-		if n := ct.calls.Load(); n != 6 {
-			t.Errorf("%d requests for 6 calls without retries", n)
+		for _, format := range RequestFormats {
+			fuzzAnswer(t, format, status, body)
 		}
 	})
+}
+
+// fuzzAnswer is one run of FuzzDecodeAnswer, with a client of format.
+func fuzzAnswer(t *testing.T, format RequestFormat, status int, body []byte) {
+	ct := &cannedTransport{status: status, header: http.Header{"Content-Type": {"application/json"}}, body: body}
+	c, err := New(Config{
+		Endpoint:      "https://api.mesibo.invalid/api.php",
+		AppToken:      testToken,
+		HTTPClient:    &http.Client{Transport: ct},
+		MaxRetries:    0,
+		RequestFormat: format,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	check := func(op string, err error) {
+		t.Helper()
+		if err == nil {
+			if status != 200 {
+				t.Errorf("%s: HTTP %d accepted", op, status)
+			}
+			return
+		}
+		var te *TransportError
+		var apiErr *APIError
+		isTE, isAPI := errors.As(err, &te), errors.As(err, &apiErr)
+		if isTE == isAPI {
+			t.Errorf("%s: error %v (%T) is not exactly one of *TransportError, *APIError", op, err, err)
+		}
+		if status != 200 && (!isTE || te.StatusCode != status) {
+			t.Errorf("%s: HTTP %d gave %v", op, status, err)
+		}
+		if isAPI && (errors.Is(err, ErrGroupMayExist) || apiErr.Op != op) {
+			t.Errorf("%s: API error %#v", op, apiErr)
+		}
+		msg := err.Error()
+		if strings.Contains(msg, testToken) {
+			t.Errorf("%s: error quotes the app token: %s", op, msg)
+		}
+		if isAPI {
+			all := apiErr.Code + apiErr.Cause + strings.Join(apiErr.Properties, "")
+			if strings.Contains(all, testToken) {
+				t.Errorf("%s: API error fields carry the app token", op)
+			}
+		}
+		if len(msg) > 4096 {
+			t.Errorf("%s: a %d-byte error message", op, len(msg))
+		}
+	}
+
+	u, err := c.AddUser(ctx, AddUserRequest{Address: "a", AppID: "b"})
+	check("useradd", err)
+	if err == nil && (u == nil || u.UID <= 0 || u.Address == "" || u.AppID == "") {
+		t.Errorf("useradd succeeded with %+v", u)
+	}
+	users, err := c.GetUsers(ctx, GetUsersRequest{Count: 5})
+	if !errors.Is(err, ErrNotFound) {
+		check("usersget", err)
+	}
+	if err == nil && (users == nil || len(users) > 5) {
+		t.Errorf("usersget succeeded with %d users", len(users))
+	}
+	gid, err := c.AddGroup(ctx, GroupRequest{Name: ptr("g")})
+	if errors.Is(err, ErrGroupMayExist) {
+		var te *TransportError
+		if !errors.As(err, &te) || !te.MaybeProcessed {
+			t.Errorf("groupadd: %v says a group may exist without a processed transport failure", err)
+		}
+	}
+	check("groupadd", err)
+	if err == nil && gid <= 0 {
+		t.Errorf("groupadd succeeded with gid %d", gid)
+	}
+	gm, err := c.GetGroupMembers(ctx, 7, 0)
+	check("groupgetmembers", err)
+	if err == nil {
+		if gm == nil || gm.GID != 7 || len(gm.Members) > len(body) {
+			t.Errorf("groupgetmembers succeeded with %+v", gm)
+		}
+		for _, m := range gm.Members {
+			if m.Address == "" {
+				t.Error("groupgetmembers returned a member without an address")
+			}
+		}
+	}
+	check("message", c.SendMessage(ctx, MessageRequest{From: "a", GID: 3}))
+	check("userdel", c.DeleteUser(ctx, 1))
+	if n := ct.calls.Load(); n != 6 {
+		t.Errorf("%s: %d requests for 6 calls without retries", format, n)
+	}
 }
 
 // FuzzFlexTypes feeds arbitrary JSON values to the lenient decoders: they must

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 )
 
 // GroupRequest holds the parameters of groupadd and groupset. Nil pointers are
@@ -16,16 +15,6 @@ type GroupRequest struct {
 	ExpirySeconds          *int64  // expiry (server default: one year)
 	ExpiryExtensionSeconds *int64  // expiryext: extend expiry on activity (default disabled)
 	Active                 *bool   // active
-}
-
-func (r GroupRequest) params() params {
-	p := params{}
-	p.optStr("name", r.Name)
-	p.optInt("flag", r.Flag)
-	p.optInt("expiry", r.ExpirySeconds)
-	p.optInt("expiryext", r.ExpiryExtensionSeconds)
-	p.optBool("active", r.Active)
-	return p
 }
 
 type groupAnswer struct {
@@ -41,7 +30,7 @@ type groupAnswer struct {
 // error matches ErrGroupMayExist (and is a *GroupMayExistError).
 func (c *Client) AddGroup(ctx context.Context, req GroupRequest) (int64, error) {
 	var out groupAnswer
-	maybe, err := c.call(ctx, "groupadd", url.Values(req.params()), retryIfNotProcessed, &out)
+	maybe, err := c.call(ctx, "groupadd", c.enc.group(0, req), retryIfNotProcessed, &out)
 	if err == nil && (out.Group == nil || !out.Group.GID.Set || out.Group.GID.Value <= 0) {
 		maybe, err = true, &TransportError{Op: "groupadd", Reason: "the answer has no group gid", MaybeProcessed: true}
 	}
@@ -64,9 +53,7 @@ func (c *Client) SetGroup(ctx context.Context, gid int64, req GroupRequest) erro
 	if err := validateID("gid", gid); err != nil {
 		return err
 	}
-	p := req.params()
-	p.int("gid", gid)
-	_, err := c.call(ctx, "groupset", url.Values(p), retrySafe, nil)
+	_, err := c.call(ctx, "groupset", c.enc.group(gid, req), retrySafe, nil)
 	return err
 }
 
@@ -76,27 +63,48 @@ func (c *Client) DeleteGroup(ctx context.Context, gid int64) error {
 	if err := validateID("gid", gid); err != nil {
 		return err
 	}
-	p := params{}
-	p.int("gid", gid)
-	_, err := c.call(ctx, "groupdel", url.Values(p), retrySafe, nil)
+	_, err := c.call(ctx, "groupdel", c.enc.deleteGroup(gid), retrySafe, nil)
 	return err
 }
 
+// Permissions is what a member may do in a group. Mesibo's helpers give
+// every member every permission (AllPermissions).
+type Permissions struct {
+	Send      bool // send messages to the group: form cs, JSON send
+	Receive   bool // receive the group's messages: form cr, JSON recv
+	Publish   bool // publish (a call's audio or video): form canpub, JSON pub
+	Subscribe bool // subscribe to what others publish: form cansub, JSON sub
+	List      bool // list the group's members: form canlist, JSON list
+}
+
+// AllPermissions is every permission.
+var AllPermissions = Permissions{Send: true, Receive: true, Publish: true, Subscribe: true, List: true}
+
 // AddGroupMembers adds addresses to a group with groupeditmembers, in as many
-// calls as the list needs (see Config.MaxMembersPerEdit). Adding a member that
-// is already there is harmless. When one of several calls fails, the calls
-// before it have taken effect; repeating the whole list is safe.
+// calls as the list needs (see Config.MaxMembersPerEdit), without permission
+// flags, so the server's defaults apply. Adding a member that is already
+// there is harmless. When one of several calls fails, the calls before it
+// have taken effect; repeating the whole list is safe.
 func (c *Client) AddGroupMembers(ctx context.Context, gid int64, addresses []string) error {
-	return c.editGroupMembers(ctx, gid, addresses, false)
+	return c.editGroupMembers(ctx, gid, addresses, false, nil)
+}
+
+// AddGroupMembersWithPermissions adds addresses to a group as
+// AddGroupMembers does, each with perms: form cs, cr, canpub, cansub and
+// canlist (1 or 0), JSON members.permissions {send, recv, pub, sub, list}.
+// Adding a member that is already there sends its permissions again; see
+// doc.go for what Mesibo is presumed to do with them.
+func (c *Client) AddGroupMembersWithPermissions(ctx context.Context, gid int64, addresses []string, perms Permissions) error {
+	return c.editGroupMembers(ctx, gid, addresses, false, &perms)
 }
 
 // RemoveGroupMembers removes addresses from a group with groupeditmembers.
 // Removing an address that is not a member is harmless.
 func (c *Client) RemoveGroupMembers(ctx context.Context, gid int64, addresses []string) error {
-	return c.editGroupMembers(ctx, gid, addresses, true)
+	return c.editGroupMembers(ctx, gid, addresses, true, nil)
 }
 
-func (c *Client) editGroupMembers(ctx context.Context, gid int64, addresses []string, remove bool) error {
+func (c *Client) editGroupMembers(ctx context.Context, gid int64, addresses []string, remove bool, perms *Permissions) error {
 	if err := validateID("gid", gid); err != nil {
 		return err
 	}
@@ -106,12 +114,8 @@ func (c *Client) editGroupMembers(ctx context.Context, gid int64, addresses []st
 			return err
 		}
 	}
-	for _, chunk := range chunkAddresses(addresses, c.maxMembersPerEdit, maxEditBytes) {
-		p := params{}
-		p.int("gid", gid)
-		p.str("m", joinAddresses(chunk))
-		p.str("delete", boolParam(remove))
-		if _, err := c.call(ctx, "groupeditmembers", url.Values(p), retrySafe, nil); err != nil {
+	for _, chunk := range chunkAddresses(addresses, c.maxMembersPerEdit, maxEditBytes, c.enc.memberBytes) {
+		if _, err := c.call(ctx, "groupeditmembers", c.enc.editMembers(gid, chunk, remove, perms), retrySafe, nil); err != nil {
 			return err
 		}
 	}
@@ -122,6 +126,10 @@ func (c *Client) editGroupMembers(ctx context.Context, gid int64, addresses []st
 type Member struct {
 	UID     int64 // 0 when the API did not say
 	Address string
+	// Permissions are the member's permissions when the answer reports
+	// all five, and nil when it reports none or only some: nil means "not
+	// reported", never "none".
+	Permissions *Permissions
 }
 
 // GroupMembers is the answer of groupgetmembers.
@@ -147,14 +155,11 @@ func (c *Client) GetGroupMembers(ctx context.Context, gid int64, count int) (*Gr
 	if count == 0 {
 		count = MaxListCount
 	}
-	p := params{}
-	p.int("gid", gid)
-	p.int("count", int64(count))
 	var out struct {
 		Count   flexInt      `json:"count"`
 		Members []memberJSON `json:"members"`
 	}
-	if _, err := c.call(ctx, "groupgetmembers", url.Values(p), retrySafe, &out); err != nil {
+	if _, err := c.call(ctx, "groupgetmembers", c.enc.getMembers(gid, count), retrySafe, &out); err != nil {
 		return nil, err
 	}
 	gm := &GroupMembers{GID: gid, Members: make([]Member, 0, len(out.Members))}
@@ -166,7 +171,7 @@ func (c *Client) GetGroupMembers(ctx context.Context, gid int64, count int) (*Gr
 		if addr == "" {
 			continue
 		}
-		gm.Members = append(gm.Members, Member{UID: m.UID.Value, Address: addr})
+		gm.Members = append(gm.Members, Member{UID: m.UID.Value, Address: addr, Permissions: m.permissions()})
 	}
 	gm.MayBeTruncated = len(out.Members) >= count || (out.Count.Set && out.Count.Value > int64(len(out.Members)))
 	return gm, nil
@@ -193,20 +198,12 @@ func (c *Client) SendMessage(ctx context.Context, req MessageRequest) error {
 	if (req.To == "") == (req.GID == 0) {
 		return fmt.Errorf("%w: a message needs either a recipient address or a group, not both or neither", ErrInvalidRequest)
 	}
-	p := params{}
-	p.str("from", req.From)
-	if req.To != "" {
-		p.str("to", req.To)
-	} else {
+	if req.To == "" {
 		if err := validateID("gid", req.GID); err != nil {
 			return err
 		}
-		p.int("gid", req.GID)
 	}
-	p.optInt("type", req.Type)
-	p.optInt("expiry", req.ExpirySeconds)
-	p.str("msg", req.Message)
-	maybe, err := c.call(ctx, "message", url.Values(p), retryIfNotProcessed, nil)
+	maybe, err := c.call(ctx, "message", c.enc.message(req), retryIfNotProcessed, nil)
 	var apiErr *APIError
 	if err != nil && maybe && !errors.As(err, &apiErr) {
 		return &MessageMayBeDeliveredError{Err: err}

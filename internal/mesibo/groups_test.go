@@ -216,10 +216,22 @@ func TestChunkAddresses(t *testing.T) {
 		{[]string{"a", "b", "c"}, 1, 100, [][]string{{"a"}, {"b"}, {"c"}}},
 	}
 	for _, tc := range cases {
-		got := chunkAddresses(tc.in, tc.maxN, tc.maxB)
-		if !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("chunkAddresses(%q, %d, %d) = %q, want %q", tc.in, tc.maxN, tc.maxB, got, tc.want)
+		// Plain addresses take as many bytes in either format.
+		for _, enc := range []encoder{formEncoder{}, jsonEncoder{}} {
+			got := chunkAddresses(tc.in, tc.maxN, tc.maxB, enc.memberBytes)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("%T: chunkAddresses(%q, %d, %d) = %q, want %q", enc, tc.in, tc.maxN, tc.maxB, got, tc.want)
+			}
 		}
+	}
+	// In JSON, a quote or a backslash takes two bytes: `a"b` is 4 bytes
+	// there and 3 in a form.
+	quoted := []string{`a"b`, `c\d`}
+	if got := chunkAddresses(quoted, 10, 7, formEncoder{}.memberBytes); len(got) != 1 {
+		t.Errorf("form: %q in chunks %q, want one (3+1+3 bytes)", quoted, got)
+	}
+	if got := chunkAddresses(quoted, 10, 7, jsonEncoder{}.memberBytes); len(got) != 2 {
+		t.Errorf("json: %q in chunks %q, want two (4+1+4 bytes)", quoted, got)
 	}
 }
 
@@ -308,22 +320,22 @@ func TestGetGroupMembersDecoding(t *testing.T) {
 		{
 			name:   "objects",
 			answer: `{"op":"groupgetmembers","result":true,"gid":5,"count":2,"members":[{"uid":1,"address":"a"},{"uid":"2","address":"b","cs":1}]}`,
-			want:   []Member{{1, "a"}, {2, "b"}},
+			want:   []Member{{UID: 1, Address: "a"}, {UID: 2, Address: "b"}},
 		},
 		{
 			name:   "bare strings",
 			answer: `{"result":true,"members":["a","b","c"]}`,
-			want:   []Member{{0, "a"}, {0, "b"}, {0, "c"}},
+			want:   []Member{{UID: 0, Address: "a"}, {UID: 0, Address: "b"}, {UID: 0, Address: "c"}},
 		},
 		{
 			name:   "addr spelling and a mix",
 			answer: `{"result":"1","members":[{"uid":3,"addr":"x"},"y",{"address":"z"}]}`,
-			want:   []Member{{3, "x"}, {0, "y"}, {0, "z"}},
+			want:   []Member{{UID: 3, Address: "x"}, {UID: 0, Address: "y"}, {UID: 0, Address: "z"}},
 		},
 		{
 			name:   "members without an address are skipped",
 			answer: `{"result":true,"members":[{"uid":3},{"uid":4,"address":"d"},""]}`,
-			want:   []Member{{4, "d"}},
+			want:   []Member{{UID: 4, Address: "d"}},
 		},
 		{
 			name:   "no members field",

@@ -2,6 +2,7 @@ package mesibo
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -30,7 +31,12 @@ type seen struct {
 	RawQuery    string
 	ContentType string
 	UserAgent   string
-	Form        url.Values
+	// Body is the request body as it was sent.
+	Body string
+	// Form is the form parameters or, for a JSON body, its values under
+	// their dotted paths ("user.address"), so handlers read the op the
+	// same way in both formats.
+	Form url.Values
 }
 
 // fakeServer is an httptest server that records every request and answers
@@ -67,10 +73,21 @@ func jsonServer(t *testing.T, body string) *fakeServer {
 
 func (fs *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 	raw, _ := io.ReadAll(r.Body)
-	form, err := url.ParseQuery(string(raw))
-	if err != nil {
-		http.Error(w, "bad form", http.StatusBadRequest)
-		return
+	var form url.Values
+	if ct := r.Header.Get("Content-Type"); ct == "application/json" {
+		form = url.Values{}
+		for k, v := range describeJSON(raw, func(s string) string { return s }) {
+			form.Set(k, v)
+		}
+		if tok, ok := bodyToken(raw); ok { // describeJSON masks it
+			form.Set("token", tok)
+		}
+	} else {
+		var err error
+		if form, err = url.ParseQuery(string(raw)); err != nil {
+			http.Error(w, "bad form", http.StatusBadRequest)
+			return
+		}
 	}
 	fs.mu.Lock()
 	fs.reqs = append(fs.reqs, seen{
@@ -79,6 +96,7 @@ func (fs *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 		RawQuery:    r.URL.RawQuery,
 		ContentType: r.Header.Get("Content-Type"),
 		UserAgent:   r.Header.Get("User-Agent"),
+		Body:        string(raw),
 		Form:        form,
 	})
 	n := len(fs.reqs)
@@ -100,6 +118,21 @@ func (fs *fakeServer) count() int {
 
 // endpoint is the server's URL with the path the real API uses.
 func (fs *fakeServer) endpoint() string { return fs.URL + "/api.php" }
+
+// backend is the server's URL with the path of the JSON backend API: a
+// client for it writes JSON unless told otherwise.
+func (fs *fakeServer) backend() string { return fs.URL + "/backend/" }
+
+// bodyToken is the top-level "token" of a JSON body.
+func bodyToken(body []byte) (string, bool) {
+	var v struct {
+		Token *string `json:"token"`
+	}
+	if json.Unmarshal(body, &v) != nil || v.Token == nil {
+		return "", false
+	}
+	return *v.Token, true
+}
 
 func writeJSON(w http.ResponseWriter, body string) {
 	w.Header().Set("Content-Type", "application/json")

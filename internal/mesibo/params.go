@@ -83,22 +83,25 @@ func validateCount(count int) error {
 }
 
 // chunkAddresses splits addresses into lists of at most maxN entries whose
-// comma-joined length stays within maxBytes (a single longer address stands alone).
-func chunkAddresses(addresses []string, maxN, maxBytes int) [][]string {
+// comma-joined length, each address counted as size says (its length in the
+// request format), stays within maxBytes (a single longer address stands
+// alone).
+func chunkAddresses(addresses []string, maxN, maxBytes int, size func(string) int) [][]string {
 	var chunks [][]string
 	var cur []string
-	size := 0
+	total := 0
 	for _, a := range addresses {
-		extra := len(a)
+		n := size(a)
+		extra := n
 		if len(cur) > 0 {
 			extra++ // the comma
 		}
-		if len(cur) > 0 && (len(cur) >= maxN || size+extra > maxBytes) {
+		if len(cur) > 0 && (len(cur) >= maxN || total+extra > maxBytes) {
 			chunks = append(chunks, cur)
-			cur, size, extra = nil, 0, len(a)
+			cur, total, extra = nil, 0, n
 		}
 		cur = append(cur, a)
-		size += extra
+		total += extra
 	}
 	if len(cur) > 0 {
 		chunks = append(chunks, cur)

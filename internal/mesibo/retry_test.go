@@ -141,9 +141,19 @@ func TestSafeOpsRetryEveryTransientFault(t *testing.T) {
 }
 
 // TestEverySafeOpIsRetried checks that each operation documented as safe to
-// repeat is repeated after a fault that came after the request was processed.
+// repeat is repeated after a fault that came after the request was processed,
+// in both request formats, each attempt with the same body.
 func TestEverySafeOpIsRetried(t *testing.T) {
 	t.Parallel()
+	for _, format := range RequestFormats {
+		t.Run(string(format), func(t *testing.T) {
+			t.Parallel()
+			everySafeOpIsRetried(t, format)
+		})
+	}
+}
+
+func everySafeOpIsRetried(t *testing.T, format RequestFormat) {
 	ctx := context.Background()
 	success := `{"result":true,"user":{"uid":1,"token":"t"},"users":[{"uid":1,"address":"a"}],"group":{"gid":1},"members":[]}`
 	ops := map[string]func(*Client) error{
@@ -157,25 +167,35 @@ func TestEverySafeOpIsRetried(t *testing.T) {
 		"groupset":         func(c *Client) error { return c.SetGroup(ctx, 1, GroupRequest{}) },
 		"groupdel":         func(c *Client) error { return c.DeleteGroup(ctx, 1) },
 		"groupeditmembers": func(c *Client) error { return c.AddGroupMembers(ctx, 1, []string{"a"}) },
+		"groupeditmembers with permissions": func(c *Client) error {
+			return c.AddGroupMembersWithPermissions(ctx, 1, []string{"a"}, AllPermissions)
+		},
 		"groupgetmembers": func(c *Client) error {
 			_, err := c.GetGroupMembers(ctx, 1, 0)
 			return err
 		},
 	}
+	if format == FormatJSON {
+		ops["useradd without a token"] = func(c *Client) error { return c.SetUserName(ctx, "a", "A") }
+	}
 	for name, call := range ops {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			srv := faultyServer(t, success, fault500, faultReset)
-			if err := call(newClient(t, srv.endpoint(), fast)); err != nil {
+			if err := call(newClient(t, srv.endpoint(), fast, func(c *Config) { c.RequestFormat = format })); err != nil {
 				t.Fatalf("%s after a 500 and a reset: %v", name, err)
 			}
 			reqs := srv.requests()
 			if len(reqs) != 3 {
-				t.Errorf("%d requests, want 3", len(reqs))
+				t.Fatalf("%d requests, want 3", len(reqs))
 			}
+			op, _, _ := strings.Cut(name, " ")
 			for _, r := range reqs {
-				if r.Form.Get("op") != name {
-					t.Errorf("op %q, want %q", r.Form.Get("op"), name)
+				if r.Form.Get("op") != op {
+					t.Errorf("op %q, want %q", r.Form.Get("op"), op)
+				}
+				if r.Body != reqs[0].Body {
+					t.Errorf("a retry sent %s, the first attempt %s", r.Body, reqs[0].Body)
 				}
 			}
 		})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -17,6 +16,9 @@ type User struct {
 	UID     int64
 	Address string
 	AppID   string
+	// Name is the user's display name; nil when the answer has none (an
+	// answer of "" is a name, the empty one).
+	Name *string
 	// Token is the user's access token; only useradd returns it.
 	Token  string
 	Active *bool
@@ -25,11 +27,12 @@ type User struct {
 
 // AddUserRequest holds the parameters of useradd. Nil pointers are not sent.
 type AddUserRequest struct {
-	Address       string // addr: required
-	AppID         string // appid: required; the app the access token is valid for
-	ExpiryMinutes *int64 // expiry: token lifetime in minutes (server default: one year)
-	Active        *bool  // active (server default: true)
-	MaxGroups     *int64 // groups: the most groups the user may join
+	Address       string  // addr (JSON user.address): required
+	AppID         string  // appid (user.token.appid): required; the app the access token is valid for
+	Name          *string // name (user.name): the user's display name
+	ExpiryMinutes *int64  // expiry (user.token.expiry): token lifetime in minutes (server default: one year)
+	Active        *bool   // active (user.active) (server default: true)
+	MaxGroups     *int64  // groups (user.groups): the most groups the user may join
 }
 
 // AddUser calls useradd. The API treats it as an upsert keyed by address: for
@@ -42,17 +45,10 @@ func (c *Client) AddUser(ctx context.Context, req AddUserRequest) (*User, error)
 	if req.AppID == "" {
 		return nil, fmt.Errorf("%w: useradd needs an app id", ErrInvalidRequest)
 	}
-	p := params{}
-	p.str("addr", req.Address)
-	p.str("appid", req.AppID)
-	p.optInt("expiry", req.ExpiryMinutes)
-	p.optBool("active", req.Active)
-	p.optInt("groups", req.MaxGroups)
-
 	var out struct {
 		User *userJSON `json:"user"`
 	}
-	if _, err := c.call(ctx, "useradd", url.Values(p), retrySafe, &out); err != nil {
+	if _, err := c.call(ctx, "useradd", c.enc.addUser(req, true), retrySafe, &out); err != nil {
 		return nil, err
 	}
 	if out.User == nil || !out.User.UID.Set || out.User.UID.Value <= 0 {
@@ -65,7 +61,35 @@ func (c *Client) AddUser(ctx context.Context, req AddUserRequest) (*User, error)
 	if u.AppID == "" {
 		u.AppID = req.AppID
 	}
+	if u.Name == nil && req.Name != nil {
+		name := *req.Name
+		u.Name = &name
+	}
 	return &u, nil
+}
+
+// SetUserName sets the display name of the user with address, without
+// issuing an access token: in the JSON format, a useradd without a token
+// object, which Mesibo's documentation says generates no token. useradd is
+// an upsert keyed by address, so an address that does not exist becomes a
+// user without a token; callers that must not create one look the user up
+// first. It is retried on transient failures, since repeating it changes
+// nothing more.
+//
+// The form format has no call that does this (its useradd always issues a
+// token, and no source documents a name for userset): there SetUserName
+// sends nothing and returns an error that matches ErrUnsupported. Change a
+// name there with AddUser, which issues a new token.
+func (c *Client) SetUserName(ctx context.Context, address, name string) error {
+	if err := ValidateAddress(address); err != nil {
+		return err
+	}
+	if c.format != FormatJSON {
+		return fmt.Errorf("%w: the %s request format has no call that sets a user's name without issuing a new access token; use useradd (AddUser), or the %s format",
+			ErrUnsupported, c.format, FormatJSON)
+	}
+	_, err := c.call(ctx, "useradd", c.enc.addUser(AddUserRequest{Address: address, Name: &name}, false), retrySafe, nil)
+	return err
 }
 
 // SetUserRequest holds the parameters of userset. Nil pointers are not sent.
@@ -80,11 +104,7 @@ func (c *Client) SetUser(ctx context.Context, req SetUserRequest) error {
 	if err := validateID("uid", req.UID); err != nil {
 		return err
 	}
-	p := params{}
-	p.int("uid", req.UID)
-	p.optInt("flag", req.Flag)
-	p.optBool("active", req.Active)
-	_, err := c.call(ctx, "userset", url.Values(p), retrySafe, nil)
+	_, err := c.call(ctx, "userset", c.enc.setUser(req), retrySafe, nil)
 	return err
 }
 
@@ -94,9 +114,7 @@ func (c *Client) DeleteUser(ctx context.Context, uid int64) error {
 	if err := validateID("uid", uid); err != nil {
 		return err
 	}
-	p := params{}
-	p.int("uid", uid)
-	_, err := c.call(ctx, "userdel", url.Values(p), retrySafe, nil)
+	_, err := c.call(ctx, "userdel", c.enc.deleteUser(uid), retrySafe, nil)
 	return err
 }
 
@@ -111,7 +129,9 @@ type GetUsersRequest struct {
 	Count int
 }
 
-// GetUsers calls usersget. No match is an empty list, not an error.
+// GetUsers calls usersget. No match is an empty list, not an error. A user
+// with access tokens for several app IDs may come back once per app ID, as
+// rows that share the uid and the address.
 func (c *Client) GetUsers(ctx context.Context, req GetUsersRequest) ([]User, error) {
 	if err := validateCount(req.Count); err != nil {
 		return nil, err
@@ -124,13 +144,10 @@ func (c *Client) GetUsers(ctx context.Context, req GetUsersRequest) ([]User, err
 	if addr == "" {
 		addr = "*"
 	}
-	p := params{}
-	p.str("addr", addr)
-	p.int("count", int64(count))
 	var out struct {
 		Users []userJSON `json:"users"`
 	}
-	if _, err := c.call(ctx, "usersget", url.Values(p), retrySafe, &out); err != nil {
+	if _, err := c.call(ctx, "usersget", c.enc.getUsers(addr, count), retrySafe, &out); err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return []User{}, nil
 		}
@@ -176,6 +193,23 @@ func (c *Client) GetUsers(ctx context.Context, req GetUsersRequest) ([]User, err
 // address that has another normalization form, FindUser asks once more with
 // that form's pattern, since no matcher is known to equate the two.
 func (c *Client) FindUser(ctx context.Context, address string) (*User, error) {
+	return c.findUser(ctx, address, "")
+}
+
+// FindUserForApp looks a user up by its exact address as FindUser does, and
+// of the rows usersget answers for that address (one per app ID, when the
+// user has access tokens for several apps) returns the one of appID. Rows of
+// other app IDs are no conflict and no ambiguity. When the user has no row
+// of appID, it returns the user's first row, whose AppID tells the caller
+// that its app's token is not there; when the answer was as full as
+// usersget answers and the row of appID may lie beyond it, an
+// *AmbiguousLookupError.
+func (c *Client) FindUserForApp(ctx context.Context, address, appID string) (*User, error) {
+	return c.findUser(ctx, address, appID)
+}
+
+// findUser is FindUser, and FindUserForApp when appID is not empty.
+func (c *Client) findUser(ctx context.Context, address, appID string) (*User, error) {
 	if err := ValidateAddress(address); err != nil {
 		return nil, err
 	}
@@ -184,21 +218,22 @@ func (c *Client) FindUser(ctx context.Context, address string) (*User, error) {
 	if err != nil {
 		return nil, err
 	}
-	if u := exactMatch(users, address); u != nil {
+	full := len(users) == MaxListCount
+	if u, ofApp := userRow(users, address, appID); u != nil && (ofApp || !full) {
 		return u, nil
 	}
 	lookAlikes := appendLookAlikes(nil, users, address)
-	if len(users) == MaxListCount {
+	if full {
 		if pattern != address {
 			literal, err := c.GetUsers(ctx, GetUsersRequest{Address: address, Count: MaxListCount})
 			if err != nil {
 				return nil, err
 			}
-			if u := exactMatch(literal, address); u != nil {
+			if u, ofApp := userRow(literal, address, appID); u != nil && (ofApp || len(literal) < MaxListCount) {
 				return u, nil
 			}
 		}
-		return nil, &AmbiguousLookupError{Address: address, Pattern: pattern, Matched: len(users)}
+		return nil, &AmbiguousLookupError{Address: address, AppID: appID, Pattern: pattern, Matched: len(users)}
 	}
 	for _, form := range otherForms(address) {
 		formPattern := lookupPattern(form)
@@ -206,7 +241,7 @@ func (c *Client) FindUser(ctx context.Context, address string) (*User, error) {
 		if err != nil {
 			return nil, err
 		}
-		if u := exactMatch(others, address); u != nil {
+		if u, _ := userRow(others, address, appID); u != nil {
 			return u, nil
 		}
 		before := len(lookAlikes)
@@ -218,13 +253,23 @@ func (c *Client) FindUser(ctx context.Context, address string) (*User, error) {
 	return nil, &UserNotFoundError{Address: address, LookAlikes: lookAlikes}
 }
 
-func exactMatch(users []User, address string) *User {
+// userRow returns the row of users whose address is exactly address: the
+// one of appID, with ofApp true, or else the first, with ofApp true only
+// when appID is empty (any row will do). It returns nil when no row has
+// the address.
+func userRow(users []User, address, appID string) (u *User, ofApp bool) {
 	for i := range users {
-		if users[i].Address == address {
-			return &users[i]
+		if users[i].Address != address {
+			continue
+		}
+		if appID == "" || users[i].AppID == appID {
+			return &users[i], true
+		}
+		if u == nil {
+			u = &users[i]
 		}
 	}
-	return nil
+	return u, false
 }
 
 // appendLookAlikes appends to out the users whose address reads the same as

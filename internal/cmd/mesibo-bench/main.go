@@ -21,7 +21,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -41,6 +40,7 @@ import (
 	"time"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/cmd/cmdmain"
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
 )
 
 func main() { cmdmain.Run("mesibo-bench", run) }
@@ -382,14 +382,14 @@ func (b *bench) measure(ctx context.Context) ([][]sample, error) {
 				if v.provider {
 					s.ProviderSeconds = res.elapsed.Seconds()
 					s.ProviderTotalCPU = res.totalCPU.Seconds()
-					s.Calls = res.calls.ByOp
-					s.Faults = res.calls.Faults
+					s.Calls = res.calls.Requests
+					s.Faults = res.calls.TotalFaults()
 					s.PeakRSSKiB = res.peakKiB
 					s.ProviderCPU = res.cpu.Seconds()
 				} else {
 					s.FloorSeconds = res.elapsed.Seconds()
 					s.FloorCPU = res.totalCPU.Seconds()
-					if n := res.calls.total(); n != 0 {
+					if n := res.calls.Total(); n != 0 {
 						return nil, fmt.Errorf("repeat %d, %s: the floor made %d API calls", r, ph.name, n)
 					}
 				}
@@ -397,7 +397,7 @@ func (b *bench) measure(ctx context.Context) ([][]sample, error) {
 			fmt.Fprintf(b.stderr, "repeat %d/%d  %-21s provider %7.2fs  floor %7.2fs  %6s  CPU %6.2fs / %6.2fs  %6s  %5d API calls  provider CPU %6.2fs, peak RSS %4.0f MiB\n",
 				r, b.o.repeats, ph.name, s.ProviderSeconds, s.FloorSeconds, times(ratio(s.ProviderSeconds, s.FloorSeconds)),
 				s.ProviderTotalCPU, s.FloorCPU, times(ratio(s.ProviderTotalCPU, s.FloorCPU)),
-				callCounts{ByOp: s.Calls}.total(), s.ProviderCPU, float64(s.PeakRSSKiB)/1024)
+				emulator.Stats{Requests: s.Calls}.Total(), s.ProviderCPU, float64(s.PeakRSSKiB)/1024)
 			samples[i] = append(samples[i], s)
 		}
 	}
@@ -414,9 +414,11 @@ type runResult struct {
 	// totalCPU is the CPU time of Terraform and of the providers it ran
 	// and waited for, from the rusage of Terraform's process.
 	totalCPU time.Duration
-	calls    callCounts
-	peakKiB  int64
-	cpu      time.Duration // of the provider processes alone, sampled
+	// calls is what the command cost the API: the emulator's counters
+	// from before it to after it.
+	calls   emulator.Stats
+	peakKiB int64
+	cpu     time.Duration // of the provider processes alone, sampled
 }
 
 // terraformRun runs one Terraform command in dir, timing it and watching
@@ -471,7 +473,7 @@ func (b *bench) terraformRun(ctx context.Context, dir string, ph phase, profile 
 	return runResult{
 		elapsed:  elapsed,
 		totalCPU: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(),
-		calls:    diffStats(before, after),
+		calls:    after.Since(before),
 		peakKiB:  peak,
 		cpu:      cpu,
 	}, nil
@@ -511,7 +513,7 @@ func cliConfig(dir string) string {
 
 // binaries returns the provider and emulator to run, building those not
 // given on the command line into the working directory.
-func (b *bench) binaries(ctx context.Context) (provider, emulator string, err error) {
+func (b *bench) binaries(ctx context.Context) (provider, emulatorBin string, err error) {
 	const module = "github.com/mesibo-community/terraform-provider-mesibo"
 	build := func(given, name, pkg string) (string, error) {
 		if given != "" {
@@ -528,10 +530,10 @@ func (b *bench) binaries(ctx context.Context) (provider, emulator string, err er
 	if provider, err = build(b.o.providerBin, providerName, module); err != nil {
 		return "", "", err
 	}
-	if emulator, err = build(b.o.emulatorBin, "mesibo-emulator", module+"/internal/cmd/mesibo-emulator"); err != nil {
+	if emulatorBin, err = build(b.o.emulatorBin, "mesibo-emulator", module+"/internal/cmd/mesibo-emulator"); err != nil {
 		return "", "", err
 	}
-	return provider, emulator, nil
+	return provider, emulatorBin, nil
 }
 
 // machine describes where the run happens.
@@ -553,37 +555,26 @@ func (b *bench) machine(ctx context.Context) machineInfo {
 	return m
 }
 
-var listeningLine = regexp.MustCompile(`^mesibo-emulator listening on (http://\S+/api\.php)$`)
-
 // startEmulator runs the emulator and returns its endpoint once it listens,
-// and the function that stops it.
+// and the function that stops it. It finds the endpoint as the scripts do:
+// the emulator writes it to the file that -endpoint-file names (through a
+// rename, so it is never read half-written) once it accepts connections.
+// The emulator's output goes to logPath.
 func startEmulator(ctx context.Context, bin string, args []string, logPath string) (string, func() error, error) {
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return "", nil, err
 	}
-	cmd := exec.Command(bin, args...)
-	cmd.Stderr = logFile
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		_ = logFile.Close()
-		return "", nil, err
-	}
+	endpointFile := filepath.Join(filepath.Dir(logPath), "emulator-endpoint")
+	_ = os.Remove(endpointFile) // a file left by an earlier run is not this emulator's
+	cmd := exec.Command(bin, append(append([]string(nil), args...), "-endpoint-file", endpointFile)...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		_ = logFile.Close()
 		return "", nil, err
 	}
 	waited := make(chan error, 1)
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if m := listeningLine.FindStringSubmatch(sc.Text()); m != nil {
-				found <- m[1]
-			}
-		}
-		waited <- cmd.Wait()
-	}()
+	go func() { waited <- cmd.Wait() }()
 	stop := func() error {
 		defer logFile.Close()
 		_ = cmd.Process.Signal(os.Interrupt)
@@ -595,20 +586,45 @@ func startEmulator(ctx context.Context, bin string, args []string, logPath strin
 			return errors.New("the emulator did not stop within 10s of an interrupt")
 		}
 	}
-	select {
-	case endpoint := <-found:
-		return endpoint, stop, nil
-	case err := <-waited:
-		_ = logFile.Close()
-		log, _ := os.ReadFile(logPath)
-		return "", nil, fmt.Errorf("the emulator exited before listening (%w): %s", err, bytes.TrimSpace(log))
-	case <-time.After(30 * time.Second):
-		_ = stop()
-		return "", nil, errors.New("the emulator did not listen within 30s")
-	case <-ctx.Done():
-		_ = stop()
-		return "", nil, ctx.Err()
+	poll := time.NewTicker(20 * time.Millisecond)
+	defer poll.Stop()
+	deadline := time.After(30 * time.Second)
+	for {
+		if endpoint, ok := readEndpointFile(endpointFile); ok {
+			return endpoint, stop, nil
+		}
+		select {
+		case <-poll.C:
+		case err := <-waited:
+			_ = logFile.Close()
+			log, _ := os.ReadFile(logPath)
+			return "", nil, fmt.Errorf("the emulator exited before listening (%w): %s", err, bytes.TrimSpace(log))
+		case <-deadline:
+			_ = stop()
+			return "", nil, fmt.Errorf("the emulator did not write its endpoint to %s within 30s", endpointFile)
+		case <-ctx.Done():
+			_ = stop()
+			return "", nil, ctx.Err()
+		}
 	}
+}
+
+// readEndpointFile reads the endpoint the emulator wrote: its first line,
+// once that line is complete.
+func readEndpointFile(path string) (string, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", false
+	}
+	line, _, complete := strings.Cut(string(b), "\n")
+	line = strings.TrimSpace(line)
+	if !complete || line == "" {
+		return "", false
+	}
+	if !strings.HasPrefix(line, "http://") && !strings.HasPrefix(line, "https://") {
+		line = "http://" + line + "/api.php"
+	}
+	return line, true
 }
 
 func randomHex(n int) string {

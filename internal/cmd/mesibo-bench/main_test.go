@@ -240,3 +240,53 @@ func TestRunWritesCPUProfilesIntoANewDirectory(t *testing.T) {
 		t.Fatalf("no profile of the no-op plan in new/profiles (%v)", err)
 	}
 }
+
+// buildEmulator builds the emulator command into a temporary directory.
+func buildEmulator(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "mesibo-emulator")
+	pkg := "github.com/mesibo-community/terraform-provider-mesibo/internal/cmd/mesibo-emulator"
+	if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
+		t.Fatalf("building %s: %v\n%s", pkg, err, out)
+	}
+	return bin
+}
+
+// TestStartEmulatorFindsItThroughTheEndpointFile: the bench finds the
+// emulator as the scripts do, through -endpoint-file, reads its counters at
+// the stats address, and stops it; an emulator that cannot start is an
+// error that quotes its log.
+func TestStartEmulatorFindsItThroughTheEndpointFile(t *testing.T) {
+	bin := buildEmulator(t)
+	dir := t.TempDir()
+	// A stale file from an earlier run must not be taken for this one.
+	if err := os.WriteFile(filepath.Join(dir, "emulator-endpoint"), []byte("http://127.0.0.1:1/api.php\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	endpoint, stop, err := startEmulator(ctx, bin, []string{"-listen", "127.0.0.1:0", "-app-token", "t", "-quiet"}, filepath.Join(dir, "emulator.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(endpoint, "http://127.0.0.1:") || !strings.HasSuffix(endpoint, "/api.php") || endpoint == "http://127.0.0.1:1/api.php" {
+		t.Errorf("endpoint %q", endpoint)
+	}
+	st, err := fetchStats(ctx, statsURL(endpoint))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Total() != 0 {
+		t.Errorf("a fresh emulator counts %d requests", st.Total())
+	}
+	if err := stop(); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "emulator-endpoint")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the endpoint file outlives the emulator: %v", err)
+	}
+
+	_, _, err = startEmulator(ctx, bin, []string{"-listen", "127.0.0.1:0", "-latency", "-1s"}, filepath.Join(dir, "bad.log"))
+	if err == nil || !strings.Contains(err.Error(), "exited before listening") || !strings.Contains(err.Error(), "latency") {
+		t.Errorf("an emulator that cannot start: %v", err)
+	}
+}

@@ -12,28 +12,6 @@ import (
 	"time"
 )
 
-func TestDiffStats(t *testing.T) {
-	before := emulatorStats{
-		Requests: map[string]int{"usersget": 10, "useradd": 4},
-		Faults:   map[string]int{"429": 1},
-	}
-	after := emulatorStats{
-		Requests: map[string]int{"usersget": 25, "useradd": 4, "groupadd": 3},
-		Faults:   map[string]int{"429": 3, "reset": 1},
-	}
-	got := diffStats(before, after)
-	want := callCounts{ByOp: map[string]int{"usersget": 15, "groupadd": 3}, Faults: 3}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("diffStats = %+v, want %+v", got, want)
-	}
-	if got.total() != 18 {
-		t.Fatalf("total %d, want 18", got.total())
-	}
-	if got := diffStats(emulatorStats{}, emulatorStats{}); got.total() != 0 || got.Faults != 0 {
-		t.Fatalf("nothing happened, got %+v", got)
-	}
-}
-
 func TestFormatOps(t *testing.T) {
 	if got := formatOps(map[string]int{"useradd": 5, "usersget": 5, "groupadd": 7}); got != "groupadd=7 useradd=5 usersget=5" {
 		t.Fatalf("got %q", got)

@@ -5,7 +5,8 @@
 //	mesibo-emulator -listen 127.0.0.1:8080 -app-token TOKEN [-latency 200ms]
 //	    [-fault-rate 0.3 -faults 429,500,502,503,reset,garbage,truncate]
 //	    [-seed N] [-state FILE] [-usersget-match star|glob|like]
-//	    [-usersget-ignore-case] [-endpoint-file FILE] [-quiet] [-allow-remote]
+//	    [-usersget-ignore-case] [-omit-member-permissions] [-omit-user-names]
+//	    [-token-per-app] [-endpoint-file FILE] [-quiet] [-allow-remote]
 //
 // It prints "mesibo-emulator listening on http://HOST:PORT/api.php" to
 // stdout once it accepts connections, logs one line per request to stderr
@@ -42,16 +43,19 @@ var errUsage = cmdmain.ErrUsage
 const usageText = `Usage: mesibo-emulator [flags]
 
 Runs a Mesibo-compatible backend API server in memory, for tests, demos and
-trying Terraform configurations without a Mesibo account. The API is served
-at /api.php, /backend/ and /backend; GET /_emulator/state shows all data and
-GET /_emulator/stats the request and fault counters.
+trying Terraform configurations without a Mesibo account. The API takes form
+parameters at /api.php, /backend/ and /backend, and JSON bodies (Mesibo's
+JSON backend API) at /backend/ and /backend; GET /_emulator/state shows all
+data and GET /_emulator/stats the request and fault counters.
 
 Example:
   mesibo-emulator -listen 127.0.0.1:8080 -app-token demo-token -state demo.json
   curl -d op=useradd -d token=demo-token -d addr=alice -d appid=demo \
     http://127.0.0.1:8080/api.php
+  curl -H 'Content-Type: application/json' http://127.0.0.1:8080/backend/ \
+    -d '{"op":"useradd","token":"demo-token","user":{"address":"bob","name":"Bob","token":{"appid":"demo"}}}'
 
-  # then point the provider at it:
+  # then point the provider at it (the JSON format: .../backend/):
   export MESIBO_ENDPOINT=http://127.0.0.1:8080/api.php MESIBO_APP_TOKEN=demo-token
 
 Flags:
@@ -80,6 +84,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		statePath     = fs.String("state", "", "JSON `file` to load the data from and save it to after every change")
 		usersGetMatch = fs.String("usersget-match", string(emulator.MatchStar), "how usersget reads its pattern: star (only * is a wildcard), glob (also ?, [...] and \\ escapes) or like (* becomes SQL LIKE's %, so _ matches any character and \\ escapes)")
 		ignoreCase    = fs.Bool("usersget-ignore-case", false, "make usersget match letters without regard to case, as a MySQL column with a case-insensitive collation would; useradd still keys users by their exact address")
+		omitPerms     = fs.Bool("omit-member-permissions", false, "make groupgetmembers answer members without their permissions, as a server that does not report them")
+		omitNames     = fs.Bool("omit-user-names", false, "make usersget answer users without their names")
+		tokenPerApp   = fs.Bool("token-per-app", false, "keep an access token per app ID: useradd for another app ID adds a token, and usersget answers a row per app ID")
 		endpointFile  = fs.String("endpoint-file", "", "`file` to write the API URL to once listening (removed on exit)")
 		quiet         = fs.Bool("quiet", false, "do not log requests")
 		allowRemote   = fs.Bool("allow-remote", false, "allow listening on a non-loopback address")
@@ -118,14 +125,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	logw := &lockedWriter{w: stderr}
 	opts := emulator.Options{
-		AppToken:           token,
-		Latency:            *latency,
-		FaultRate:          *faultRate,
-		Faults:             kinds,
-		Seed:               *seed,
-		StatePath:          *statePath,
-		UsersGetMatch:      match,
-		UsersGetIgnoreCase: *ignoreCase,
+		AppToken:              token,
+		Latency:               *latency,
+		FaultRate:             *faultRate,
+		Faults:                kinds,
+		Seed:                  *seed,
+		StatePath:             *statePath,
+		UsersGetMatch:         match,
+		UsersGetIgnoreCase:    *ignoreCase,
+		OmitMemberPermissions: *omitPerms,
+		OmitUserNames:         *omitNames,
+		TokenPerApp:           *tokenPerApp,
 	}
 	if !*quiet {
 		opts.Logf = func(format string, args ...any) {

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -91,6 +92,12 @@ func post(t *testing.T, endpoint string, kv ...string) map[string]any {
 		form.Set(kv[i], kv[i+1])
 	}
 	resp, err := http.PostForm(endpoint, form)
+	return answer(t, resp, err)
+}
+
+// answer decodes the JSON answer of a request that had to succeed.
+func answer(t *testing.T, resp *http.Response, err error) map[string]any {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,5 +340,67 @@ func TestRunUsageAndBadFlags(t *testing.T) {
 	err := run(context.Background(), []string{"-faults", "teapot"}, &stdout, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "garbage") {
 		t.Fatalf("unknown fault error %v does not list the valid kinds", err)
+	}
+}
+
+// postJSON posts a JSON body like `curl -H 'Content-Type: application/json' -d`
+// and decodes the JSON answer.
+func postJSON(t *testing.T, url, body string) map[string]any {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	return answer(t, resp, err)
+}
+
+// TestRunServesJSONAndItsSettings: the command serves the JSON API at
+// /backend/, and its flags choose whether groupgetmembers answers
+// permissions, whether usersget answers names, and a token per app ID.
+func TestRunServesJSONAndItsSettings(t *testing.T) {
+	first := func(t *testing.T, body map[string]any, key string) map[string]any {
+		t.Helper()
+		list, _ := body[key].([]any)
+		if len(list) == 0 {
+			t.Fatalf("no %s in %v", key, body)
+		}
+		m, _ := list[0].(map[string]any)
+		return m
+	}
+	for _, tc := range []struct {
+		flags             []string
+		perms, name       bool
+		rowsOfTwoAppUsers int
+	}{
+		{nil, true, true, 1},
+		{[]string{"-omit-member-permissions"}, false, true, 1},
+		{[]string{"-omit-user-names", "-token-per-app"}, true, false, 2},
+	} {
+		in := start(t, append([]string{"-listen", "127.0.0.1:0", "-app-token", "t", "-quiet"}, tc.flags...)...)
+		backend := strings.TrimSuffix(in.endpoint, "/api.php") + "/backend/"
+		for _, app := range []string{"android", "web"} {
+			add := postJSON(t, backend, `{"op":"useradd","token":"t","user":{"address":"ann","name":"Ann","token":{"appid":"`+app+`"}}}`)
+			if add["result"] != true {
+				t.Fatalf("%v: a JSON useradd answered %v", tc.flags, add)
+			}
+		}
+		group := postJSON(t, backend, `{"op":"groupadd","token":"t","group":{"name":"g","members":{"m":"ann","permissions":{"send":false,"recv":true,"pub":true,"sub":true,"list":true}}}}`)
+		g, _ := group["group"].(map[string]any)
+		gid, ok := g["gid"].(float64)
+		if !ok {
+			t.Fatalf("%v: groupadd answered %v", tc.flags, group)
+		}
+		members := postJSON(t, backend, `{"op":"groupgetmembers","token":"t","group":{"gid":`+strconv.Itoa(int(gid))+`}}`)
+		perms, has := first(t, members, "members")["permissions"].(map[string]any)
+		if has != tc.perms || (has && perms["send"] != false) {
+			t.Errorf("%v: groupgetmembers answered permissions %v (present %v), want present %v", tc.flags, perms, has, tc.perms)
+		}
+		users := post(t, in.endpoint, "op", "usersget", "token", "t", "addr", "ann")
+		if _, has := first(t, users, "users")["name"]; has != tc.name {
+			t.Errorf("%v: usersget answered a name: %v, want %v", tc.flags, has, tc.name)
+		}
+		if rows, _ := users["users"].([]any); len(rows) != tc.rowsOfTwoAppUsers {
+			t.Errorf("%v: %d usersget rows for a user of two apps, want %d", tc.flags, len(rows), tc.rowsOfTwoAppUsers)
+		}
+		if err := in.stop(); err != nil {
+			t.Error(err)
+		}
 	}
 }
