@@ -25,7 +25,7 @@ import (
 )
 
 // The identity tests need a CLI that stores resource identities: Terraform
-// 1.12 and later. The rest of the suite runs on older CLIs too, and checks
+// 1.12 and later, OpenTofu 1.12 and later. The rest of the suite runs on older CLIs too, and checks
 // there that every Create, Read and Update still sets an identity (the
 // framework refuses one that does not, whatever the CLI).
 
