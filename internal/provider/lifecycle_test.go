@@ -1,0 +1,484 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
+)
+
+// The tests of what the resource pages say about Terraform's lifecycle
+// settings: what a destroyed user loses (and so what prevent_destroy
+// guards), and how to stop managing users, groups and memberships without
+// deleting them: removed blocks, and lifecycle { destroy = false }.
+
+// deleteCalls are the calls that delete something in Mesibo.
+var deleteCalls = []string{"userdel", "groupdel", "groupeditmembers"}
+
+// noDeleteCallsSince fails unless Mesibo received none of deleteCalls since
+// mark was taken. (groupeditmembers also adds members, which nothing here
+// does after mark.)
+func (e *testEmulator) noDeleteCallsSince(mark map[string]int) error {
+	for _, op := range deleteCalls {
+		if n := e.Stats().Requests[op] - mark[op]; n != 0 {
+			return fmt.Errorf("Mesibo received %d %s calls, want none", n, op)
+		}
+	}
+	return nil
+}
+
+// userToken returns the uid and access token Mesibo holds for address, or
+// ok false when there is no such user.
+func (e *testEmulator) userToken(address string) (uid int64, token string, ok bool) {
+	for _, u := range e.Snapshot().Users {
+		if u.Address == address {
+			return u.UID, u.Token, true
+		}
+	}
+	return 0, "", false
+}
+
+// TestAccUser_destroyDeletesItsMemberships: destroying a user deletes it
+// from Mesibo and from every group it was in, the groups no configuration
+// manages included, and a user created again for the same address is a new
+// user, with a new UID and a new access token: what prevent_destroy guards.
+func TestAccUser_destroyDeletesItsMemberships(t *testing.T) {
+	e := newTestEmulator(t, emulator.Options{})
+	withAlice := e.providerBlock("") + `
+resource "mesibo_user" "alice" {
+  address = "alice@example.com"
+  app_id  = "com.example.chat"
+}
+`
+	var uid int64
+	var token string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: withAlice,
+				Check: func(*terraform.State) error {
+					uid, token, _ = e.userToken("alice@example.com")
+					// Alice's apps put her in two groups.
+					e.groupOutside(t, "Sales", "alice@example.com", "bob@example.com")
+					e.groupOutside(t, "Support", "alice@example.com")
+					return nil
+				},
+			},
+			{
+				Config: e.providerBlock(""),
+				Check: func(s *terraform.State) error {
+					if _, _, ok := e.userToken("alice@example.com"); ok {
+						return fmt.Errorf("alice is still a user after her resource was destroyed")
+					}
+					return e.groupsHold(map[string][]string{"Sales": {"bob@example.com"}, "Support": {}})(s)
+				},
+			},
+			{
+				Config: withAlice,
+				Check: func(s *terraform.State) error {
+					newUID, newToken, _ := e.userToken("alice@example.com")
+					if newUID == uid || newToken == token {
+						return fmt.Errorf("alice created again has UID %d (was %d) and the same token: %v, want both new", newUID, uid, newToken == token)
+					}
+					return e.groupsHold(map[string][]string{"Sales": {"bob@example.com"}, "Support": {}})(s)
+				},
+			},
+		},
+	})
+}
+
+// TestAccUser_preventDestroy: prevent_destroy refuses every plan that would
+// delete the user (a replacement, terraform destroy) before any call, but
+// not the removal of its resource block, which deletes it.
+func TestAccUser_preventDestroy(t *testing.T) {
+	e := newTestEmulator(t, emulator.Options{})
+	user := func(address string, prevent bool) string {
+		return e.providerBlock("") + fmt.Sprintf(`
+resource "mesibo_user" "alice" {
+  address = %q
+  app_id  = "com.example.chat"
+
+  lifecycle {
+    prevent_destroy = %t
+  }
+}
+`, address, prevent)
+	}
+	var mark map[string]int
+	takeMark := func() { mark = maps.Clone(e.Stats().Requests) }
+	cannotDestroy := regexp.MustCompile(`Instance cannot be destroyed`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: user("alice@example.com", true), Check: func(*terraform.State) error { takeMark(); return nil }},
+			{
+				// A new address replaces the user: refused.
+				Config:      user("alice@example.org", true),
+				ExpectError: cannotDestroy,
+			},
+			{
+				Config:      user("alice@example.com", true),
+				Destroy:     true,
+				ExpectError: cannotDestroy,
+			},
+			{
+				// The resource block gone, prevent_destroy is gone with it.
+				Config: e.providerBlock(""),
+				PreConfig: func() {
+					if err := e.noDeleteCallsSince(mark); err != nil {
+						t.Errorf("the refused plans: %v", err)
+					}
+					if _, _, ok := e.userToken("alice@example.com"); !ok {
+						t.Error("alice was deleted although prevent_destroy refused it")
+					}
+				},
+				Check: func(*terraform.State) error {
+					if _, _, ok := e.userToken("alice@example.com"); ok {
+						return fmt.Errorf("alice is still a user after her resource block was removed")
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// expectForget is a plan check that the plan forgets each resource (removes
+// it from the state without deleting it), which plancheck has no action for.
+type expectForget []string
+
+func (f expectForget) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, addr := range f {
+		i := slices.IndexFunc(req.Plan.ResourceChanges, func(rc *tfjson.ResourceChange) bool { return rc.Address == addr })
+		switch {
+		case i < 0:
+			resp.Error = fmt.Errorf("the plan has no change for %s, want it forgotten", addr)
+		case !req.Plan.ResourceChanges[i].Change.Actions.Forget():
+			resp.Error = fmt.Errorf("the plan %v %s, want it forgotten", req.Plan.ResourceChanges[i].Change.Actions, addr)
+		default:
+			continue
+		}
+		return
+	}
+}
+
+// keptObjects declares alice, a group and its membership of alice, as a
+// configuration that then stops managing them would have.
+func keptObjects(providerBlock, lifecycle string) string {
+	return providerBlock + fmt.Sprintf(`
+resource "mesibo_user" "alice" {
+  address = "alice@example.com"
+  app_id  = "com.example.chat"
+  %[1]s
+}
+
+resource "mesibo_group" "support" {
+  name = "Support"
+  %[1]s
+}
+
+resource "mesibo_group_membership" "support" {
+  gid     = mesibo_group.support.gid
+  members = [mesibo_user.alice.address, "bob@example.com"]
+  %[1]s
+}
+`, lifecycle)
+}
+
+// removedAll stops managing what keptObjects declares, without deleting it.
+const removedAll = `
+removed {
+  from = mesibo_user.alice
+
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = mesibo_group.support
+
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = mesibo_group_membership.support
+
+  lifecycle {
+    destroy = false
+  }
+}
+`
+
+// keptAsTheyWere checks that Mesibo still holds what keptObjects created,
+// with alice's token of before.
+func (e *testEmulator) keptAsTheyWere(token string) error {
+	_, now, ok := e.userToken("alice@example.com")
+	if !ok || now != token {
+		return fmt.Errorf("alice is gone or has a new token (user there: %v)", ok)
+	}
+	return e.groupsHold(map[string][]string{"Support": {"alice@example.com", "bob@example.com"}})(nil)
+}
+
+// TestAccLifecycle_removedBlocks: removed blocks with destroy = false stop
+// managing a user, a group and a membership: the plan forgets them, the
+// apply makes no call that deletes anything, and Mesibo keeps them as they
+// were (the user with its token, the group with its members).
+func TestAccLifecycle_removedBlocks(t *testing.T) {
+	e := newTestEmulator(t, emulator.Options{})
+	var mark map[string]int
+	var token string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_7_0), cliRemoved},
+		Steps: []resource.TestStep{
+			{
+				Config: keptObjects(e.providerBlock(""), ""),
+				Check: func(*terraform.State) error {
+					mark = maps.Clone(e.Stats().Requests)
+					_, token, _ = e.userToken("alice@example.com")
+					return nil
+				},
+			},
+			{
+				Config: e.providerBlock("") + removedAll,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					expectForget{"mesibo_user.alice", "mesibo_group.support", "mesibo_group_membership.support"},
+				}},
+				Check: func(s *terraform.State) error {
+					if n := len(s.RootModule().Resources); n != 0 {
+						return fmt.Errorf("the state still holds %d resources", n)
+					}
+					if err := e.noDeleteCallsSince(mark); err != nil {
+						return err
+					}
+					return e.keptAsTheyWere(token)
+				},
+			},
+		},
+	})
+}
+
+// TestAccLifecycle_destroyFalse: with lifecycle { destroy = false }
+// (Terraform 1.16, OpenTofu 1.12), what would delete a user, a group or a
+// membership forgets it instead, and Mesibo keeps it: an instance dropped
+// from for_each, terraform destroy, and a replacement, which creates the
+// new user and leaves the old one. Removing the resource block is where the
+// CLIs differ: OpenTofu keeps destroy = false in the state and forgets the
+// objects, Terraform deletes them.
+func TestAccLifecycle_destroyFalse(t *testing.T) {
+	testAccGate(t)
+	requireCLI(t, cliLifecycleDestroy)
+	cli := cliUnderTest(t)
+	e := newTestEmulator(t, emulator.Options{})
+	tf := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
+	ctx := context.Background()
+	cfg := func(users ...string) string {
+		quoted := make([]string, len(users))
+		for i, u := range users {
+			quoted[i] = fmt.Sprintf("%q", u)
+		}
+		return requiredProviders + e.providerBlock("") + fmt.Sprintf(`
+resource "mesibo_user" "team" {
+  for_each = toset([%s])
+
+  address = each.key
+  app_id  = "com.example.chat"
+
+  lifecycle {
+    destroy = false
+  }
+}
+`, strings.Join(quoted, ", ")) + keptObjects("", "lifecycle {\n    destroy = false\n  }")
+	}
+
+	tf.writeConfig(cfg("carol@example.com", "dave@example.com"))
+	tf.init(ctx)
+	if r := tf.apply(ctx); r.err != nil {
+		t.Fatalf("create: %v%s", r.err, r.summary())
+	}
+	_, token, _ := e.userToken("alice@example.com")
+	_, daveToken, _ := e.userToken("dave@example.com")
+	mark := maps.Clone(e.Stats().Requests)
+
+	// Dave dropped from for_each: forgotten, not deleted.
+	tf.writeConfig(cfg("carol@example.com"))
+	if r := tf.apply(ctx); r.err != nil {
+		t.Fatalf("apply without dave: %v%s", r.err, r.summary())
+	}
+	if _, inState := tf.instanceStatus()[`mesibo_user.team["dave@example.com"]`]; inState {
+		t.Error("dave is still in the state")
+	}
+	if _, now, ok := e.userToken("dave@example.com"); !ok || now != daveToken {
+		t.Errorf("dave was deleted or re-tokened (user there: %v)", ok)
+	}
+
+	// A replacement (a new address) creates the new user and forgets the
+	// old one, which stays in Mesibo.
+	tf.writeConfig(strings.ReplaceAll(cfg("carol@example.com"), `"carol@example.com"`, `"carol@example.org"`))
+	if r := tf.apply(ctx); r.err != nil {
+		t.Fatalf("apply that replaces carol: %v%s", r.err, r.summary())
+	}
+	for _, a := range []string{"carol@example.com", "carol@example.org"} {
+		if _, _, ok := e.userToken(a); !ok {
+			t.Errorf("%s is not a user after the replacement", a)
+		}
+	}
+
+	// terraform destroy forgets everything.
+	r := tf.destroy(ctx)
+	if cli.IsOpenTofu() {
+		// OpenTofu fails a destroy that forgot objects (unless
+		// -suppress-forget-errors), and says so.
+		if r.err == nil {
+			t.Errorf("tofu destroy that forgot everything succeeded, want its error")
+		}
+	} else if r.err != nil {
+		t.Fatalf("destroy: %v%s", r.err, r.summary())
+	}
+	if n := len(tf.state().Resources); n != 0 {
+		t.Errorf("the state holds %d resources after destroy", n)
+	}
+	if err := e.noDeleteCallsSince(mark); err != nil {
+		t.Error(err)
+	}
+	if err := e.keptAsTheyWere(token); err != nil {
+		t.Error(err)
+	}
+
+	// Removing the resource block: OpenTofu remembers destroy = false from
+	// the state, Terraform does not.
+	tf.writeConfig(requiredProviders + e.providerBlock("") + `
+resource "mesibo_user" "erin" {
+  address = "erin@example.com"
+  app_id  = "com.example.chat"
+
+  lifecycle {
+    destroy = false
+  }
+}
+`)
+	if r := tf.apply(ctx); r.err != nil {
+		t.Fatalf("create erin: %v%s", r.err, r.summary())
+	}
+	tf.writeConfig(requiredProviders + e.providerBlock(""))
+	if r := tf.apply(ctx); r.err != nil {
+		t.Fatalf("apply without erin's block: %v%s", r.err, r.summary())
+	}
+	_, _, kept := e.userToken("erin@example.com")
+	if want := cli.IsOpenTofu(); kept != want {
+		t.Errorf("on %s, erin kept after her resource block was removed: %v, want %v", cli, kept, want)
+	}
+}
+
+// TestAccImport_blocksInModule: import blocks inside a module (Terraform
+// 1.16) adopt a group and its membership for each instance of the module,
+// without creating anything: a module that takes a GID is the recipe for
+// many groups at once.
+func TestAccImport_blocksInModule(t *testing.T) {
+	testAccGate(t)
+	requireCLI(t, cliModuleImport)
+	e := newTestEmulator(t, emulator.Options{})
+	sales := e.groupOutside(t, "Sales", "alice@example.com", "bob@example.com")
+	support := e.groupOutside(t, "Support", "carol@example.com")
+	mark := maps.Clone(e.Stats().Requests)
+
+	tf := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
+	ctx := context.Background()
+	if err := os.MkdirAll(filepath.Join(tf.dir, "group"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	tf.writeFile("group/main.tf", `
+terraform {
+  required_providers {
+    mesibo = {
+      source = "mesibo-community/mesibo"
+    }
+  }
+}
+
+variable "gid" {
+  type = number
+}
+
+variable "name" {
+  type = string
+}
+
+variable "members" {
+  type = set(string)
+}
+
+import {
+  to = mesibo_group.this
+  id = tostring(var.gid)
+}
+
+resource "mesibo_group" "this" {
+  name = var.name
+}
+
+import {
+  to = mesibo_group_membership.this
+  id = tostring(var.gid)
+}
+
+resource "mesibo_group_membership" "this" {
+  gid     = mesibo_group.this.gid
+  members = var.members
+}
+`)
+	tf.writeConfig(requiredProviders + e.providerBlock("") + fmt.Sprintf(`
+module "group" {
+  source   = "./group"
+  for_each = {
+    sales   = { gid = %d, name = "Sales", members = ["alice@example.com", "bob@example.com"] }
+    support = { gid = %d, name = "Support", members = ["carol@example.com"] }
+  }
+
+  gid     = each.value.gid
+  name    = each.value.name
+  members = each.value.members
+}
+`, sales, support))
+	tf.init(ctx)
+	if r := tf.apply(ctx); r.err != nil {
+		t.Fatalf("apply: %v%s", r.err, r.summary())
+	}
+	if n := e.Stats().Requests["groupadd"] - mark["groupadd"]; n != 0 {
+		t.Errorf("the imports called groupadd %d times, want none", n)
+	}
+	if err := e.noDeleteCallsSince(mark); err != nil {
+		t.Error(err)
+	}
+	got := map[string]int64{}
+	for _, g := range tf.state().managed("mesibo_group") {
+		got[fmt.Sprint(g["name"])] = stateNumber(t, g["gid"])
+	}
+	if want := map[string]int64{"Sales": sales, "Support": support}; !maps.Equal(got, want) {
+		t.Errorf("the state holds groups %v, want %v", got, want)
+	}
+	if n := len(e.Snapshot().Groups); n != 2 {
+		t.Errorf("Mesibo holds %d groups, want the 2 imported", n)
+	}
+	if n := len(tf.state().managed("mesibo_group_membership")); n != 2 {
+		t.Errorf("the state holds %d memberships, want the 2 imported", n)
+	}
+	tf.planIsEmpty(ctx)
+}
