@@ -115,6 +115,11 @@ func (o *observedEmulator) messages() []seenMessage {
 // is told of deletions, users (one per address) who are told before they are
 // deleted, and a group of them that is told before it is deleted.
 func destroyEventsConfig(providerBlock string, addresses ...string) string {
+	return destroyEventsUsers(providerBlock, addresses...) + destroyEventsGroup
+}
+
+// destroyEventsUsers is destroyEventsConfig without the group.
+func destroyEventsUsers(providerBlock string, addresses ...string) string {
 	quoted := make([]string, len(addresses))
 	for i, a := range addresses {
 		quoted[i] = fmt.Sprintf("%q", a)
@@ -154,22 +159,6 @@ resource "mesibo_user" "team" {
   }
 }
 
-resource "mesibo_group" "support" {
-  name = "Support"
-
-  lifecycle {
-    action_trigger {
-      events  = [before_destroy]
-      actions = [action.mesibo_message.closing]
-    }
-  }
-}
-
-resource "mesibo_group_membership" "support" {
-  gid     = mesibo_group.support.gid
-  members = [for u in mesibo_user.team : u.address]
-}
-
 action "mesibo_message" "goodbye" {
   config {
     from    = mesibo_user.bot.address
@@ -186,6 +175,27 @@ action "mesibo_message" "deleted" {
   }
 }
 
+`, strings.Join(quoted, ", "))
+}
+
+// destroyEventsGroup is the group of destroyEventsConfig.
+const destroyEventsGroup = `
+resource "mesibo_group" "support" {
+  name = "Support"
+
+  lifecycle {
+    action_trigger {
+      events  = [before_destroy]
+      actions = [action.mesibo_message.closing]
+    }
+  }
+}
+
+resource "mesibo_group_membership" "support" {
+  gid     = mesibo_group.support.gid
+  members = [for u in mesibo_user.team : u.address]
+}
+
 action "mesibo_message" "closing" {
   config {
     from    = mesibo_user.bot.address
@@ -193,8 +203,7 @@ action "mesibo_message" "closing" {
     message = "Support closes now"
   }
 }
-`, strings.Join(quoted, ", "))
-}
+`
 
 // expectSeen checks the message calls from the from'th on: each was
 // delivered, in some order, and its check passes.
@@ -254,53 +263,80 @@ func userGone(address string) func(seenMessage) error {
 // is deleted, a group before it is), an after_destroy trigger once it is
 // gone; the users the messages come from and go to are deleted only after
 // the messages that name them, in an apply that removes one user and in
-// terraform destroy.
+// terraform destroy. Removing a resource block removes its triggers with it:
+// nothing is sent.
 func TestAccMessageAction_destroyEvents(t *testing.T) {
-	o := newObservedEmulator(t)
-	var gid int64
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   actionDestroyChecks,
-		CheckDestroy: func(*terraform.State) error {
-			if err := expectSeen(o, 2, map[string]func(seenMessage) error{
-				"Your account closes now → alice@example.com":   userThere("alice@example.com"),
-				"Deleted alice@example.com → admin@example.com": userGone("alice@example.com"),
-				fmt.Sprintf("Support closes now → group %d", gid): func(m seenMessage) error {
-					if !m.hadGroup(gid) {
-						return fmt.Errorf("arrived after group %d was deleted, want before", gid)
-					}
-					return nil
-				},
-			}); err != nil {
-				return err
-			}
-			if snap := o.Snapshot(); len(snap.Users)+len(snap.Groups) != 0 {
-				return fmt.Errorf("Mesibo still holds %+v after terraform destroy", snap)
+	groupThere := func(gid *int64) func(seenMessage) error {
+		return func(m seenMessage) error {
+			if !m.hadGroup(*gid) {
+				return fmt.Errorf("arrived after group %d was deleted, want before", *gid)
 			}
 			return nil
-		},
-		Steps: []resource.TestStep{
-			{
-				Config: destroyEventsConfig(o.providerBlock(""), "alice@example.com", "bob@example.com"),
-				Check: func(s *terraform.State) error {
-					gid = stateGID(s, "mesibo_group.support")
-					if n := len(o.messages()); n != 0 {
-						return fmt.Errorf("creating sent %d messages, want none", n)
-					}
-					return nil
+		}
+	}
+	t.Run("apply and destroy", func(t *testing.T) {
+		o := newObservedEmulator(t)
+		var gid int64
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			TerraformVersionChecks:   actionDestroyChecks,
+			CheckDestroy: func(*terraform.State) error {
+				if err := expectSeen(o, 2, map[string]func(seenMessage) error{
+					"Your account closes now → alice@example.com":     userThere("alice@example.com"),
+					"Deleted alice@example.com → admin@example.com":   userGone("alice@example.com"),
+					fmt.Sprintf("Support closes now → group %d", gid): groupThere(&gid),
+				}); err != nil {
+					return err
+				}
+				if snap := o.Snapshot(); len(snap.Users)+len(snap.Groups) != 0 {
+					return fmt.Errorf("Mesibo still holds %+v after terraform destroy", snap)
+				}
+				return nil
+			},
+			Steps: []resource.TestStep{
+				{
+					Config: destroyEventsConfig(o.providerBlock(""), "alice@example.com", "bob@example.com"),
+					Check: func(s *terraform.State) error {
+						gid = stateGID(s, "mesibo_group.support")
+						if n := len(o.messages()); n != 0 {
+							return fmt.Errorf("creating sent %d messages, want none", n)
+						}
+						return nil
+					},
+				},
+				{
+					// Bob leaves: he is told first, the admin once he is gone.
+					Config: destroyEventsConfig(o.providerBlock(""), "alice@example.com"),
+					Check: func(*terraform.State) error {
+						return expectSeen(o, 0, map[string]func(seenMessage) error{
+							"Your account closes now → bob@example.com":   userThere("bob@example.com"),
+							"Deleted bob@example.com → admin@example.com": userGone("bob@example.com"),
+						})
+					},
 				},
 			},
-			{
-				// Bob leaves: he is told first, the admin once he is gone.
-				Config: destroyEventsConfig(o.providerBlock(""), "alice@example.com"),
-				Check: func(*terraform.State) error {
-					return expectSeen(o, 0, map[string]func(seenMessage) error{
-						"Your account closes now → bob@example.com":   userThere("bob@example.com"),
-						"Deleted bob@example.com → admin@example.com": userGone("bob@example.com"),
-					})
+		})
+	})
+	t.Run("resource block removed", func(t *testing.T) {
+		o := newObservedEmulator(t)
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			TerraformVersionChecks:   actionDestroyChecks,
+			Steps: []resource.TestStep{
+				{Config: destroyEventsConfig(o.providerBlock(""), "alice@example.com")},
+				{
+					// The group's block and its trigger gone: the group is
+					// deleted without a message.
+					Config: destroyEventsUsers(o.providerBlock(""), "alice@example.com"),
+					Check: func(*terraform.State) error {
+						if n := len(o.Snapshot().Groups); n != 0 {
+							return fmt.Errorf("Mesibo holds %d groups, want the group deleted", n)
+						}
+						return expectSeen(o, 0, nil)
+					},
 				},
 			},
-		},
+		})
 	})
 }
 
@@ -342,6 +378,62 @@ func TestAccMessageAction_afterDestroyWhenTheDeleteFails(t *testing.T) {
 	o.refuseOp("userdel", false)
 	if r := cli.destroy(ctx); r.err != nil {
 		t.Fatalf("destroy: %v%s", r.err, r.summary())
+	}
+}
+
+// TestAccMessageAction_invokeWithCaller: terraform apply -invoke of an
+// action that uses caller sends once for each resource that triggers it, and
+// -target picks one (Terraform 1.16). Once a resource is gone, there is no
+// caller for it: nothing is sent for it.
+func TestAccMessageAction_invokeWithCaller(t *testing.T) {
+	testAccGate(t)
+	requireCLI(t, cliActionDestroyEvents)
+	o := newObservedEmulator(t)
+	ctx := context.Background()
+	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
+	cli.writeConfig(requiredProviders + destroyEventsUsers(o.providerBlock(""), "alice@example.com", "bob@example.com"))
+	cli.init(ctx)
+	if r := cli.apply(ctx); r.err != nil {
+		t.Fatalf("create: %v%s", r.err, r.summary())
+	}
+	if r := cli.invoke(ctx, "action.mesibo_message.goodbye"); r.err != nil {
+		t.Fatalf("invoke: %v%s", r.err, r.summary())
+	}
+	if err := expectSeen(o, 0, map[string]func(seenMessage) error{
+		"Your account closes now → alice@example.com": userThere("alice@example.com"),
+		"Your account closes now → bob@example.com":   userThere("bob@example.com"),
+	}); err != nil {
+		t.Errorf("-invoke without -target: %v", err)
+	}
+	if r := cli.invoke(ctx, "action.mesibo_message.goodbye", "-target=mesibo_user.team[1]"); r.err != nil {
+		t.Fatalf("invoke -target: %v%s", r.err, r.summary())
+	}
+	if err := expectSeen(o, 2, map[string]func(seenMessage) error{
+		"Your account closes now → bob@example.com": userThere("bob@example.com"),
+	}); err != nil {
+		t.Errorf("-invoke -target=mesibo_user.team[1]: %v", err)
+	}
+
+	cli.writeConfig(requiredProviders + destroyEventsUsers(o.providerBlock(""), "alice@example.com"))
+	if r := cli.apply(ctx); r.err != nil {
+		t.Fatalf("apply without bob: %v%s", r.err, r.summary())
+	}
+	// Bob is gone: -target finds no caller and sends nothing (Terraform
+	// says nothing either), and -invoke sends to the users still there.
+	n := len(o.messages())
+	if r := cli.invoke(ctx, "action.mesibo_message.goodbye", "-target=mesibo_user.team[1]"); r.err != nil {
+		t.Fatalf("invoke -target for bob: %v%s", r.err, r.summary())
+	}
+	if got := len(o.messages()); got != n {
+		t.Errorf("-invoke for bob, whose resource is gone, made %d message calls", got-n)
+	}
+	if r := cli.invoke(ctx, "action.mesibo_message.goodbye"); r.err != nil {
+		t.Fatalf("invoke: %v%s", r.err, r.summary())
+	}
+	if err := expectSeen(o, n, map[string]func(seenMessage) error{
+		"Your account closes now → alice@example.com": userThere("alice@example.com"),
+	}); err != nil {
+		t.Errorf("-invoke after bob was deleted: %v", err)
 	}
 }
 

@@ -262,9 +262,9 @@ func TestAccMessageAction_failures(t *testing.T) {
 	}
 }
 
-// invoke runs terraform apply -auto-approve -invoke=<action> -json, which
-// terraform-exec has no option for.
-func (c *tfCLI) invoke(ctx context.Context, actionAddr string) cliResult {
+// invoke runs terraform apply -auto-approve -invoke=<action> -json, with
+// extra arguments (-target), which terraform-exec has no option for.
+func (c *tfCLI) invoke(ctx context.Context, actionAddr string, extra ...string) cliResult {
 	c.t.Helper()
 	info, stop := c.serve()
 	defer stop()
@@ -272,7 +272,8 @@ func (c *tfCLI) invoke(ctx context.Context, actionAddr string) cliResult {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	cmd := exec.CommandContext(ctx, c.tf.ExecPath(), "apply", "-auto-approve", "-input=false", "-json", "-invoke="+actionAddr)
+	args := append([]string{"apply", "-auto-approve", "-input=false", "-json", "-invoke=" + actionAddr}, extra...)
+	cmd := exec.CommandContext(ctx, c.tf.ExecPath(), args...)
 	cmd.Dir = c.dir
 	for k, v := range cliEnv(map[string]string{"TF_REATTACH_PROVIDERS": string(reattach)}) {
 		cmd.Env = append(cmd.Env, k+"="+v)
