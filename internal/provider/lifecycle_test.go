@@ -120,7 +120,9 @@ resource "mesibo_user" "alice" {
 	}
 	var mark map[string]int
 	takeMark := func() { mark = maps.Clone(e.Stats().Requests) }
-	cannotDestroy := regexp.MustCompile(`Instance cannot be destroyed`)
+	// Terraform says "Instance cannot be destroyed", OpenTofu "Resource
+	// instance cannot be destroyed".
+	cannotDestroy := regexp.MustCompile(`(Instance|Resource instance) cannot be destroyed`)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
