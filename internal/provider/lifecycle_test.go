@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-exec/tfexec"
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -101,56 +102,65 @@ resource "mesibo_user" "alice" {
 	})
 }
 
-// TestAccUser_preventDestroy: prevent_destroy refuses every plan that would
-// delete the user (a replacement, terraform destroy) before any call, but
-// not the removal of its resource block, which deletes it.
-func TestAccUser_preventDestroy(t *testing.T) {
+// TestAccLifecycle_preventDestroy: prevent_destroy refuses every plan that
+// would delete a user or a group (a replacement, terraform destroy) before
+// any call, but not the removal of their resource blocks, which deletes
+// them.
+func TestAccLifecycle_preventDestroy(t *testing.T) {
 	e := newTestEmulator(t, emulator.Options{})
-	user := func(address string, prevent bool) string {
+	cfg := func(address string) string {
 		return e.providerBlock("") + fmt.Sprintf(`
 resource "mesibo_user" "alice" {
   address = %q
   app_id  = "com.example.chat"
 
   lifecycle {
-    prevent_destroy = %t
+    prevent_destroy = true
   }
 }
-`, address, prevent)
+
+resource "mesibo_group" "support" {
+  name = "Support"
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+`, address)
 	}
 	var mark map[string]int
-	takeMark := func() { mark = maps.Clone(e.Stats().Requests) }
 	// Terraform says "Instance cannot be destroyed", OpenTofu "Resource
 	// instance cannot be destroyed".
 	cannotDestroy := regexp.MustCompile(`(Instance|Resource instance) cannot be destroyed`)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: user("alice@example.com", true), Check: func(*terraform.State) error { takeMark(); return nil }},
+			{Config: cfg("alice@example.com"), Check: func(*terraform.State) error { mark = maps.Clone(e.Stats().Requests); return nil }},
 			{
 				// A new address replaces the user: refused.
-				Config:      user("alice@example.org", true),
+				Config:      cfg("alice@example.org"),
 				ExpectError: cannotDestroy,
 			},
 			{
-				Config:      user("alice@example.com", true),
+				Config:      cfg("alice@example.com"),
 				Destroy:     true,
 				ExpectError: cannotDestroy,
 			},
 			{
-				// The resource block gone, prevent_destroy is gone with it.
+				// The resource blocks gone, prevent_destroy is gone with
+				// them.
 				Config: e.providerBlock(""),
 				PreConfig: func() {
 					if err := e.noDeleteCallsSince(mark); err != nil {
 						t.Errorf("the refused plans: %v", err)
 					}
-					if _, _, ok := e.userToken("alice@example.com"); !ok {
-						t.Error("alice was deleted although prevent_destroy refused it")
+					if _, _, ok := e.userToken("alice@example.com"); !ok || len(e.Snapshot().Groups) != 1 {
+						t.Error("alice or the group was deleted although prevent_destroy refused it")
 					}
 				},
 				Check: func(*terraform.State) error {
-					if _, _, ok := e.userToken("alice@example.com"); ok {
-						return fmt.Errorf("alice is still a user after her resource block was removed")
+					if snap := e.Snapshot(); len(snap.Users)+len(snap.Groups) != 0 {
+						return fmt.Errorf("Mesibo still holds %+v after the resource blocks were removed", snap)
 					}
 					return nil
 				},
@@ -281,9 +291,9 @@ func TestAccLifecycle_removedBlocks(t *testing.T) {
 // (Terraform 1.16, OpenTofu 1.12), what would delete a user, a group or a
 // membership forgets it instead, and Mesibo keeps it: an instance dropped
 // from for_each, terraform destroy, and a replacement, which creates the
-// new user and leaves the old one. Removing the resource block is where the
-// CLIs differ: OpenTofu keeps destroy = false in the state and forgets the
-// objects, Terraform deletes them.
+// new object and leaves the old one. Removing the resource blocks is where
+// the CLIs differ: OpenTofu keeps destroy = false in the state and forgets
+// the objects, Terraform deletes them.
 func TestAccLifecycle_destroyFalse(t *testing.T) {
 	testAccGate(t)
 	requireCLI(t, cliLifecycleDestroy)
@@ -343,6 +353,20 @@ resource "mesibo_user" "team" {
 		}
 	}
 
+	// So does a replaced group: the old one stays, with its members.
+	if r := tf.apply(ctx, tfexec.Replace("mesibo_group.support")); r.err != nil {
+		t.Fatalf("apply -replace of the group: %v%s", r.err, r.summary())
+	}
+	if groups := e.Snapshot().Groups; len(groups) != 2 || !slices.Equal(groups[0].Members, groups[1].Members) {
+		t.Errorf("Mesibo holds groups %+v, want the old and the new Support with the same members", groups)
+	}
+	for _, op := range []string{"userdel", "groupdel"} {
+		if n := e.Stats().Requests[op] - mark[op]; n != 0 {
+			t.Errorf("the replacements called %s %d times, want none", op, n)
+		}
+	}
+	mark = maps.Clone(e.Stats().Requests) // the new membership added members
+
 	// terraform destroy forgets everything.
 	r := tf.destroy(ctx)
 	if cli.IsOpenTofu() {
@@ -364,7 +388,7 @@ resource "mesibo_user" "team" {
 		t.Error(err)
 	}
 
-	// Removing the resource block: OpenTofu remembers destroy = false from
+	// Removing the resource blocks: OpenTofu remembers destroy = false from
 	// the state, Terraform does not.
 	tf.writeConfig(requiredProviders + e.providerBlock("") + `
 resource "mesibo_user" "erin" {
@@ -375,17 +399,43 @@ resource "mesibo_user" "erin" {
     destroy = false
   }
 }
+
+resource "mesibo_group" "sales" {
+  name = "Sales"
+
+  lifecycle {
+    destroy = false
+  }
+}
+
+resource "mesibo_group_membership" "sales" {
+  gid     = mesibo_group.sales.gid
+  members = [mesibo_user.erin.address]
+
+  lifecycle {
+    destroy = false
+  }
+}
 `)
 	if r := tf.apply(ctx); r.err != nil {
-		t.Fatalf("create erin: %v%s", r.err, r.summary())
+		t.Fatalf("create erin and sales: %v%s", r.err, r.summary())
 	}
+	mark = maps.Clone(e.Stats().Requests)
 	tf.writeConfig(requiredProviders + e.providerBlock(""))
 	if r := tf.apply(ctx); r.err != nil {
-		t.Fatalf("apply without erin's block: %v%s", r.err, r.summary())
+		t.Fatalf("apply without their blocks: %v%s", r.err, r.summary())
 	}
-	_, _, kept := e.userToken("erin@example.com")
-	if want := cli.IsOpenTofu(); kept != want {
-		t.Errorf("on %s, erin kept after her resource block was removed: %v, want %v", cli, kept, want)
+	if cli.IsOpenTofu() {
+		if err := e.noDeleteCallsSince(mark); err != nil {
+			t.Errorf("on %s: %v", cli, err)
+		}
+	} else {
+		want := map[string]int{"userdel": 1, "groupdel": 1, "groupeditmembers": 1}
+		for op, n := range want {
+			if got := e.Stats().Requests[op] - mark[op]; got != n {
+				t.Errorf("on %s, removing the blocks called %s %d times, want %d", cli, op, got, n)
+			}
+		}
 	}
 }
 
