@@ -441,11 +441,15 @@ resource "mesibo_group_membership" "sales" {
 
 // TestAccImport_blocksInModule: import blocks inside a module (Terraform
 // 1.16) adopt a group and its membership for each instance of the module,
-// without creating anything: a module that takes a GID is the recipe for
-// many groups at once.
+// without creating anything: the module of examples/import-group-module,
+// called with for_each as the import guide shows.
 func TestAccImport_blocksInModule(t *testing.T) {
 	testAccGate(t)
 	requireCLI(t, cliModuleImport)
+	module, err := os.ReadFile(filepath.Join("..", "..", "examples", "import-group-module", "main.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	e := newTestEmulator(t, emulator.Options{})
 	sales := e.groupOutside(t, "Sales", "alice@example.com", "bob@example.com")
 	support := e.groupOutside(t, "Support", "carol@example.com")
@@ -453,59 +457,21 @@ func TestAccImport_blocksInModule(t *testing.T) {
 
 	tf := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 	ctx := context.Background()
-	if err := os.MkdirAll(filepath.Join(tf.dir, "group"), 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Join(tf.dir, "modules", "existing-group"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	tf.writeFile("group/main.tf", `
-terraform {
-  required_providers {
-    mesibo = {
-      source = "mesibo-community/mesibo"
-    }
-  }
-}
-
-variable "gid" {
-  type = number
-}
-
-variable "name" {
-  type = string
-}
-
-variable "members" {
-  type = set(string)
-}
-
-import {
-  to = mesibo_group.this
-  id = tostring(var.gid)
-}
-
-resource "mesibo_group" "this" {
-  name = var.name
-}
-
-import {
-  to = mesibo_group_membership.this
-  id = tostring(var.gid)
-}
-
-resource "mesibo_group_membership" "this" {
-  gid     = mesibo_group.this.gid
-  members = var.members
-}
-`)
+	tf.writeFile("modules/existing-group/main.tf", string(module))
 	tf.writeConfig(requiredProviders + e.providerBlock("") + fmt.Sprintf(`
 module "group" {
-  source   = "./group"
+  source   = "./modules/existing-group"
   for_each = {
-    sales   = { gid = %d, name = "Sales", members = ["alice@example.com", "bob@example.com"] }
+    sales   = { gid = %d, name = "Sales", flag = 2, members = ["alice@example.com", "bob@example.com"] }
     support = { gid = %d, name = "Support", members = ["carol@example.com"] }
   }
 
   gid     = each.value.gid
   name    = each.value.name
+  flag    = try(each.value.flag, 0)
   members = each.value.members
 }
 `, sales, support))
@@ -526,8 +492,9 @@ module "group" {
 	if want := map[string]int64{"Sales": sales, "Support": support}; !maps.Equal(got, want) {
 		t.Errorf("the state holds groups %v, want %v", got, want)
 	}
-	if n := len(e.Snapshot().Groups); n != 2 {
-		t.Errorf("Mesibo holds %d groups, want the 2 imported", n)
+	groups := e.Snapshot().Groups
+	if len(groups) != 2 || groups[0].Flag != 2 || groups[1].Flag != 0 {
+		t.Errorf("Mesibo holds groups %+v, want the 2 imported, Sales with flag 2", groups)
 	}
 	if n := len(tf.state().managed("mesibo_group_membership")); n != 2 {
 		t.Errorf("the state holds %d memberships, want the 2 imported", n)
