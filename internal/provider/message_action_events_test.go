@@ -263,8 +263,8 @@ func userGone(address string) func(seenMessage) error {
 // is deleted, a group before it is), an after_destroy trigger once it is
 // gone; the users the messages come from and go to are deleted only after
 // the messages that name them, in an apply that removes one user and in
-// terraform destroy. Removing a resource block removes its triggers with it:
-// nothing is sent.
+// terraform destroy. Removing a resource block removes its triggers with it,
+// and destroy = false forgets instead of deleting: nothing is sent.
 func TestAccMessageAction_destroyEvents(t *testing.T) {
 	groupThere := func(gid *int64) func(seenMessage) error {
 		return func(m seenMessage) error {
@@ -314,6 +314,31 @@ func TestAccMessageAction_destroyEvents(t *testing.T) {
 						})
 					},
 				},
+			},
+		})
+	})
+	t.Run("destroy = false", func(t *testing.T) {
+		o := newObservedEmulator(t)
+		// The team's users are forgotten, never deleted: no trigger fires.
+		forgotten := func(addresses ...string) string {
+			return strings.Replace(destroyEventsUsers(o.providerBlock(""), addresses...), "  lifecycle {\n    action_trigger {",
+				"  lifecycle {\n    destroy = false\n\n    action_trigger {", 1)
+		}
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			TerraformVersionChecks:   actionDestroyChecks,
+			CheckDestroy: func(*terraform.State) error {
+				if err := expectSeen(o, 0, nil); err != nil {
+					return err
+				}
+				if n := len(o.Snapshot().Users); n != 2 {
+					return fmt.Errorf("Mesibo holds %d users after terraform destroy, want alice and bob, forgotten", n)
+				}
+				return nil
+			},
+			Steps: []resource.TestStep{
+				{Config: forgotten("alice@example.com", "bob@example.com")},
+				{Config: forgotten("alice@example.com")},
 			},
 		})
 	})
