@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -169,6 +170,15 @@ resource "mesibo_group" "support" {
 	})
 }
 
+// hclStrings writes values as the elements of an HCL list: "a", "b".
+func hclStrings(values ...string) string {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = strconv.Quote(v)
+	}
+	return strings.Join(quoted, ", ")
+}
+
 // expectForget is a plan check that the plan forgets each resource (removes
 // it from the state without deleting it), which plancheck has no action for.
 type expectForget []string
@@ -302,10 +312,6 @@ func TestAccLifecycle_destroyFalse(t *testing.T) {
 	tf := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 	ctx := context.Background()
 	cfg := func(users ...string) string {
-		quoted := make([]string, len(users))
-		for i, u := range users {
-			quoted[i] = fmt.Sprintf("%q", u)
-		}
 		return requiredProviders + e.providerBlock("") + fmt.Sprintf(`
 resource "mesibo_user" "team" {
   for_each = toset([%s])
@@ -317,7 +323,7 @@ resource "mesibo_user" "team" {
     destroy = false
   }
 }
-`, strings.Join(quoted, ", ")) + keptObjects("", "lifecycle {\n    destroy = false\n  }")
+`, hclStrings(users...)) + keptObjects("", "lifecycle {\n    destroy = false\n  }")
 	}
 
 	tf.writeConfig(cfg("carol@example.com", "dave@example.com"))

@@ -3,7 +3,6 @@ package provider
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,6 +15,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hashicorp/terraform-exec/tfexec"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
@@ -120,10 +120,6 @@ func destroyEventsConfig(providerBlock string, addresses ...string) string {
 
 // destroyEventsUsers is destroyEventsConfig without the group.
 func destroyEventsUsers(providerBlock string, addresses ...string) string {
-	quoted := make([]string, len(addresses))
-	for i, a := range addresses {
-		quoted[i] = fmt.Sprintf("%q", a)
-	}
 	// count rather than for_each: the test harness's state shim cannot
 	// read string instance keys.
 	return providerBlock + fmt.Sprintf(`
@@ -175,7 +171,7 @@ action "mesibo_message" "deleted" {
   }
 }
 
-`, strings.Join(quoted, ", "))
+`, hclStrings(addresses...))
 }
 
 // destroyEventsGroup is the group of destroyEventsConfig.
@@ -266,56 +262,63 @@ func userGone(address string) func(seenMessage) error {
 // terraform destroy. Removing a resource block removes its triggers with it,
 // and destroy = false forgets instead of deleting: nothing is sent.
 func TestAccMessageAction_destroyEvents(t *testing.T) {
-	groupThere := func(gid *int64) func(seenMessage) error {
-		return func(m seenMessage) error {
-			if !m.hadGroup(*gid) {
-				return fmt.Errorf("arrived after group %d was deleted, want before", *gid)
-			}
-			return nil
+	t.Run("the example, applied and destroyed", func(t *testing.T) {
+		// examples/action-destroy-events, as the action's page shows it.
+		example, err := os.ReadFile(filepath.Join("..", "..", "examples", "action-destroy-events", "main.tf"))
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	t.Run("apply and destroy", func(t *testing.T) {
+		testAccGate(t)
+		requireCLI(t, cliActionDestroyEvents)
+		t.Parallel()
 		o := newObservedEmulator(t)
-		var gid int64
-		resource.ParallelTest(t, resource.TestCase{
-			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-			TerraformVersionChecks:   actionDestroyChecks,
-			CheckDestroy: func(*terraform.State) error {
-				if err := expectSeen(o, 2, map[string]func(seenMessage) error{
-					"Your account closes now → alice@example.com":     userThere("alice@example.com"),
-					"Deleted alice@example.com → admin@example.com":   userGone("alice@example.com"),
-					fmt.Sprintf("Support closes now → group %d", gid): groupThere(&gid),
-				}); err != nil {
-					return err
-				}
-				if snap := o.Snapshot(); len(snap.Users)+len(snap.Groups) != 0 {
-					return fmt.Errorf("Mesibo still holds %+v after terraform destroy", snap)
+		ctx := context.Background()
+		cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
+		cli.writeConfig(string(example))
+		cli.writeFile("provider.tf", o.providerBlock(""))
+		cli.init(ctx)
+		if r := cli.apply(ctx); r.err != nil {
+			t.Fatalf("create: %v%s", r.err, r.summary())
+		}
+		if n := len(o.messages()); n != 0 {
+			t.Fatalf("creating sent %d messages, want none", n)
+		}
+		gid := stateNumber(t, cli.state().managed("mesibo_group")[0]["gid"])
+
+		// Bob leaves: he is told first, the admin once he is gone.
+		if r := cli.apply(ctx, tfexec.Var(`team=["alice@example.com"]`)); r.err != nil {
+			t.Fatalf("apply without bob: %v%s", r.err, r.summary())
+		}
+		goodbye := "Your account is being closed. Thank you for chatting with us."
+		if err := expectSeen(o, 0, map[string]func(seenMessage) error{
+			goodbye + " → bob@example.com":                                 userThere("bob@example.com"),
+			"The account bob@example.com was deleted. → admin@example.com": userGone("bob@example.com"),
+		}); err != nil {
+			t.Errorf("removing bob: %v", err)
+		}
+
+		info, stop := cli.serve()
+		var out bytes.Buffer
+		err = cli.tf.DestroyJSON(ctx, &out, tfexec.Reattach(info), tfexec.Var(`team=["alice@example.com"]`))
+		stop()
+		if err != nil {
+			t.Fatalf("destroy: %v%s", err, cliResult{diags: parseUI(t, out.Bytes())}.summary())
+		}
+		if err := expectSeen(o, 2, map[string]func(seenMessage) error{
+			goodbye + " → alice@example.com":                                 userThere("alice@example.com"),
+			"The account alice@example.com was deleted. → admin@example.com": userGone("alice@example.com"),
+			fmt.Sprintf("This group is closing now. → group %d", gid): func(m seenMessage) error {
+				if !m.hadGroup(gid) {
+					return fmt.Errorf("arrived after group %d was deleted, want before", gid)
 				}
 				return nil
 			},
-			Steps: []resource.TestStep{
-				{
-					Config: destroyEventsConfig(o.providerBlock(""), "alice@example.com", "bob@example.com"),
-					Check: func(s *terraform.State) error {
-						gid = stateGID(s, "mesibo_group.support")
-						if n := len(o.messages()); n != 0 {
-							return fmt.Errorf("creating sent %d messages, want none", n)
-						}
-						return nil
-					},
-				},
-				{
-					// Bob leaves: he is told first, the admin once he is gone.
-					Config: destroyEventsConfig(o.providerBlock(""), "alice@example.com"),
-					Check: func(*terraform.State) error {
-						return expectSeen(o, 0, map[string]func(seenMessage) error{
-							"Your account closes now → bob@example.com":   userThere("bob@example.com"),
-							"Deleted bob@example.com → admin@example.com": userGone("bob@example.com"),
-						})
-					},
-				},
-			},
-		})
+		}); err != nil {
+			t.Errorf("terraform destroy: %v", err)
+		}
+		if snap := o.Snapshot(); len(snap.Users)+len(snap.Groups) != 0 {
+			t.Errorf("Mesibo still holds %+v after terraform destroy", snap)
+		}
 	})
 	t.Run("destroy = false", func(t *testing.T) {
 		o := newObservedEmulator(t)
@@ -462,13 +465,6 @@ func TestAccMessageAction_invokeWithCaller(t *testing.T) {
 	}
 }
 
-// stateGID is the gid of a group in a test step's state.
-func stateGID(s *terraform.State, addr string) int64 {
-	var gid int64
-	_, _ = fmt.Sscan(s.RootModule().Resources[addr].Primary.ID, &gid)
-	return gid
-}
-
 // groupFarewellAfterDestroy declares a group whose after_destroy trigger
 // sends a message to it: too late, the group is gone by then.
 func groupFarewellAfterDestroy(providerBlock string) string {
@@ -548,34 +544,9 @@ func TestAccMessageAction_afterDestroyOfItsGroup(t *testing.T) {
 // of each resource instance in the working directory's state, by address.
 func (c *tfCLI) instanceStatus() map[string]string {
 	c.t.Helper()
-	b, err := os.ReadFile(filepath.Join(c.dir, "terraform.tfstate"))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	var st struct {
-		Resources []struct {
-			Type, Name string
-			Instances  []struct {
-				IndexKey any    `json:"index_key"`
-				Status   string `json:"status"`
-			} `json:"instances"`
-		} `json:"resources"`
-	}
-	if err := json.Unmarshal(b, &st); err != nil {
-		c.t.Fatal(err)
-	}
 	out := map[string]string{}
-	for _, r := range st.Resources {
-		for _, in := range r.Instances {
-			addr := r.Type + "." + r.Name
-			switch k := in.IndexKey.(type) {
-			case string:
-				addr += fmt.Sprintf("[%q]", k)
-			case float64:
-				addr += fmt.Sprintf("[%d]", int(k))
-			}
-			out[addr] = in.Status
-		}
+	for _, in := range c.instances() {
+		out[in.Addr] = in.Status
 	}
 	return out
 }
@@ -712,10 +683,6 @@ func TestAccMessageAction_onFailure(t *testing.T) {
 		o := newObservedEmulator(t)
 		cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 		cfg := func(sender string, addresses ...string) string {
-			quoted := make([]string, len(addresses))
-			for i, a := range addresses {
-				quoted[i] = fmt.Sprintf("%q", a)
-			}
 			return requiredProviders + o.providerBlock("") + fmt.Sprintf(`
 resource "mesibo_user" "team" {
   for_each = toset([%s])
@@ -738,7 +705,7 @@ action "mesibo_message" "goodbye" {
     message = "Your account closes now"
   }
 }
-`, strings.Join(quoted, ", "), sender)
+`, hclStrings(addresses...), sender)
 		}
 		cli.writeConfig(cfg("nobody@example.com", "carol@example.com", "dave@example.com"))
 		cli.init(ctx)
