@@ -83,12 +83,7 @@ func TestAccAdoption_guide(t *testing.T) {
 		t.Fatalf("apply of the groups: %v%s", r.err, r.summary())
 	}
 
-	calls := map[string]int{}
-	for op, n := range e.Stats().Requests {
-		if d := n - mark[op]; d != 0 && op != "usersget" && op != "groupgetmembers" {
-			calls[op] = d
-		}
-	}
+	calls := e.writesSince(mark)
 	// groupset writes the configured settings onto each group, which the
 	// guide warns of; nothing else changes.
 	if want := map[string]int{"groupset": 2}; !maps.Equal(calls, want) {

@@ -42,6 +42,18 @@ func (e *testEmulator) noDeleteCallsSince(mark map[string]int) error {
 	return nil
 }
 
+// writesSince counts the calls, by op, that Mesibo received since mark was
+// taken, but for the reads (usersget, groupgetmembers).
+func (e *testEmulator) writesSince(mark map[string]int) map[string]int {
+	calls := map[string]int{}
+	for op, n := range e.Stats().Requests {
+		if d := n - mark[op]; d != 0 && op != "usersget" && op != "groupgetmembers" {
+			calls[op] = d
+		}
+	}
+	return calls
+}
+
 // userToken returns the uid and access token Mesibo holds for address, or
 // ok false when there is no such user.
 func (e *testEmulator) userToken(address string) (uid int64, token string, ok bool) {
