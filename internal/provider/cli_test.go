@@ -131,12 +131,22 @@ type cliFeature struct {
 }
 
 var (
-	// OpenTofu 1.12 added import by identity as well; no OpenTofu 1.12 is in
-	// the test matrix yet, so its identity tests are not run.
-	cliIdentity = cliFeature{name: "resource identity", terraform: tfversion.Version1_12_0}
+	cliIdentity = cliFeature{name: "resource identity", terraform: tfversion.Version1_12_0, opentofu: cliVersion("1.12.0")}
 	cliActions  = cliFeature{name: "actions", terraform: tfversion.Version1_14_0}
 	cliQuery    = cliFeature{name: "list resources (terraform query)", terraform: tfversion.Version1_14_0}
+	// The before_destroy and after_destroy events and on_failure of
+	// action_trigger.
+	cliActionDestroyEvents = cliFeature{name: "action_trigger destroy events and on_failure", terraform: cliVersion("1.16.0")}
+	// lifecycle { destroy = false }: forget instead of destroy.
+	cliLifecycleDestroy = cliFeature{name: "lifecycle { destroy = false }", terraform: cliVersion("1.16.0"), opentofu: cliVersion("1.12.0")}
+	// removed blocks with lifecycle { destroy = false } (OpenTofu 1.7 to 1.9
+	// had removed blocks that refused a lifecycle block).
+	cliRemoved      = cliFeature{name: "removed blocks with a lifecycle block", terraform: tfversion.Version1_7_0, opentofu: cliVersion("1.10.0")}
+	cliModuleImport = cliFeature{name: "import blocks inside modules", terraform: cliVersion("1.16.0")}
 )
+
+// cliVersion is a version of the gate table.
+func cliVersion(s string) *version.Version { return version.Must(version.NewVersion(s)) }
 
 // missing says why cli lacks f, or "" when it has it.
 func (f cliFeature) missing(cli testCLI) string {
@@ -201,7 +211,8 @@ func TestParseCLIVersion(t *testing.T) {
 		{"Terraform v1.12.2\non linux_amd64\n", true, false},
 		{"Terraform v1.11.4\non linux_amd64\n", false, false},
 		{"OpenTofu v1.11.0\non linux_amd64\n", false, false},
-		{"OpenTofu v1.14.0\non linux_amd64\n", false, false},
+		{"OpenTofu v1.12.6\non linux_amd64\n", true, false},
+		{"OpenTofu v1.14.0\non linux_amd64\n", true, false},
 	} {
 		product, v, err := parseCLIVersion([]byte(c.out))
 		if err != nil {

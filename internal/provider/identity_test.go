@@ -25,7 +25,7 @@ import (
 )
 
 // The identity tests need a CLI that stores resource identities: Terraform
-// 1.12 and later. The rest of the suite runs on older CLIs too, and checks
+// 1.12 and later, OpenTofu 1.12 and later. The rest of the suite runs on older CLIs too, and checks
 // there that every Create, Read and Update still sets an identity (the
 // framework refuses one that does not, whatever the CLI).
 
@@ -267,9 +267,20 @@ func (c *tfCLI) stripIdentities() {
 	}
 }
 
-// identities returns the identity of each resource instance in the state
-// file, by resource address.
-func (c *tfCLI) identities() map[string]map[string]any {
+// stateInstance is a resource instance of the working directory's state
+// file, with what the tests read of it beyond tfState.
+type stateInstance struct {
+	// Addr is its address in the root module: mesibo_user.team["a"].
+	Addr string
+	// Resource is the address of its resource: mesibo_user.team.
+	Resource string
+	// Status is "tainted", or "" for an object that is ready.
+	Status   string
+	Identity map[string]any
+}
+
+// instances reads the resource instances of the state file.
+func (c *tfCLI) instances() []stateInstance {
 	c.t.Helper()
 	b, err := os.ReadFile(filepath.Join(c.dir, "terraform.tfstate"))
 	if err != nil {
@@ -279,6 +290,8 @@ func (c *tfCLI) identities() map[string]map[string]any {
 		Resources []struct {
 			Type, Name string
 			Instances  []struct {
+				IndexKey any            `json:"index_key"`
+				Status   string         `json:"status"`
 				Identity map[string]any `json:"identity"`
 			} `json:"instances"`
 		} `json:"resources"`
@@ -286,11 +299,30 @@ func (c *tfCLI) identities() map[string]map[string]any {
 	if err := json.Unmarshal(b, &st); err != nil {
 		c.t.Fatal(err)
 	}
-	out := map[string]map[string]any{}
+	var out []stateInstance
 	for _, r := range st.Resources {
 		for _, in := range r.Instances {
-			out[r.Type+"."+r.Name] = in.Identity
+			res := r.Type + "." + r.Name
+			addr := res
+			switch k := in.IndexKey.(type) {
+			case string:
+				addr += fmt.Sprintf("[%q]", k)
+			case float64:
+				addr += fmt.Sprintf("[%d]", int(k))
+			}
+			out = append(out, stateInstance{Addr: addr, Resource: res, Status: in.Status, Identity: in.Identity})
 		}
+	}
+	return out
+}
+
+// identities returns the identity of each resource instance in the state
+// file, by resource address.
+func (c *tfCLI) identities() map[string]map[string]any {
+	c.t.Helper()
+	out := map[string]map[string]any{}
+	for _, in := range c.instances() {
+		out[in.Resource] = in.Identity
 	}
 	return out
 }

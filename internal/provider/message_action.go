@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/actionvalidator"
@@ -9,6 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
 )
 
 var (
@@ -25,17 +28,39 @@ func NewMessageAction() action.Action { return &messageAction{} }
 type messageAction struct{ data *providerData }
 
 // actionRerunNote says when a failed action is run again: Terraform keeps
-// no record of actions, and runs one only when its trigger fires.
+// no record of actions, and runs one only when its trigger fires. What the
+// apply does with the error is up to the trigger's on_failure (Terraform
+// 1.16): halt (the default) stops it, continue makes the error a warning,
+// taint also taints a resource that was just created. terraform destroy
+// always makes it a warning.
 const actionRerunNote = "Terraform keeps no record of actions: a later terraform apply runs this one again only if " +
-	"its trigger fires again, as a before_create or before_update trigger does when the change it precedes was not " +
-	"made. After an after_create or after_update trigger, send the message with " +
-	"terraform apply -invoke=action.mesibo_message.<name>."
+	"its trigger fires again. It does when this error stopped the change the trigger precedes (before_create, " +
+	"before_update, before_destroy), and after an after_create trigger with on_failure = taint, as the next apply " +
+	"replaces the tainted resource. After an after_create, after_update or after_destroy trigger, with on_failure = " +
+	"continue, or in terraform destroy (which reports this as a warning), the change was made and the trigger does " +
+	"not fire again: send the message with terraform apply -invoke=action.mesibo_message.<name>."
+
+// actionDestroyedNote is added to a refusal for a missing sender or group:
+// an after_destroy trigger runs once the object is gone.
+const actionDestroyedNote = "An after_destroy trigger runs after Terraform has deleted its resource: a message to a " +
+	"group being destroyed, or from a user being destroyed, must be sent by a before_destroy trigger."
 
 // messageActionFollowUp says how the message of a failed action is sent.
 var messageActionFollowUp = sendFollowUp{
-	again:          "send it again",
-	maybeDelivered: "Check whether it arrived before it is sent again. " + actionRerunNote,
-	notSent:        " " + actionRerunNote,
+	again: "send it again",
+	maybeDelivered: "Check whether it arrived before it is sent again: after an after_create trigger with " +
+		"on_failure = taint, the next apply replaces the resource and sends it again. " + actionRerunNote,
+	notSent: " " + actionRerunNote,
+}
+
+// followUpFor is messageActionFollowUp, with what a refusal for a missing
+// sender or group may mean for a destroy trigger.
+func followUpFor(err error) sendFollowUp {
+	next := messageActionFollowUp
+	if errors.Is(err, mesibo.ErrNotFound) {
+		next.notSent = " " + actionDestroyedNote + next.notSent
+	}
+	return next
 }
 
 func (a *messageAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
@@ -46,7 +71,8 @@ func (a *messageAction) Schema(_ context.Context, _ action.SchemaRequest, resp *
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Sends a message with Mesibo's `message` call, from a user to a user or to a group, " +
 			"each time the action is invoked: by an `action_trigger` in a resource's `lifecycle` (for example " +
-			"after a group is created) or by `terraform apply -invoke`. Needs Terraform 1.14 or later.\n\n" +
+			"after a group is created, or, with Terraform 1.16, before it is destroyed) or by `terraform apply " +
+			"-invoke`. Needs Terraform 1.14 or later.\n\n" +
 			"Unlike the `mesibo_message` resource, the action keeps nothing in the state: it sends whenever it is " +
 			"invoked, and a failed send is not tried again by a later `terraform apply`.",
 		Attributes: map[string]schema.Attribute{
@@ -123,7 +149,7 @@ func (a *messageAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 		})
 	}
 	if err := a.data.client.SendMessage(ctx, args.messageRequest()); err != nil {
-		reportSendError(&resp.Diagnostics, args, err, messageActionFollowUp)
+		reportSendError(&resp.Diagnostics, args, err, followUpFor(err))
 		return
 	}
 	tflog.Debug(ctx, "Mesibo message sent by action", map[string]any{

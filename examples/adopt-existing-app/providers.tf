@@ -1,0 +1,2 @@
+# The app token comes from MESIBO_APP_TOKEN.
+provider "mesibo" {}
