@@ -124,7 +124,13 @@ func newTFCLI(t *testing.T, provider func() *mesiboProvider) *tfCLI {
 // writeConfig replaces the configuration.
 func (c *tfCLI) writeConfig(hcl string) {
 	c.t.Helper()
-	if err := os.WriteFile(filepath.Join(c.dir, "main.tf"), []byte(hcl), 0o600); err != nil {
+	c.writeFile("main.tf", hcl)
+}
+
+// writeFile writes a file of the working directory, name relative to it.
+func (c *tfCLI) writeFile(name, content string) {
+	c.t.Helper()
+	if err := os.WriteFile(filepath.Join(c.dir, name), []byte(content), 0o600); err != nil {
 		c.t.Fatal(err)
 	}
 }
