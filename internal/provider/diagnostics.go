@@ -48,17 +48,26 @@ const (
 	summaryUsersMayBeMore = "More Mesibo Users May Match"
 )
 
-// Summaries of the warnings of mesibo_user.
-const summaryUserAddressShared = "Mesibo User Address Declared Twice"
+// Summaries of the errors of a plan in which two resources would manage one
+// Mesibo object (see owners).
+const (
+	summaryUserTwoOwners   = "Mesibo User Managed by Two Resources"
+	summaryGroupTwoOwners  = "Mesibo Group Managed by Two Resources"
+	summaryMemberTwoOwners = "Mesibo Group Member Listed by Two Memberships"
+	summaryExclusiveShared = "Exclusive Mesibo Group Membership Shares Its Group"
+)
 
-// Summaries of the warnings of mesibo_group_membership.
+// Summaries of the warnings and errors of mesibo_group_membership.
 const (
 	summaryMembersNotChecked = "Mesibo Group Membership Not Fully Checked"
-	summaryMemberListedTwice = "Mesibo Group Member Listed by Two Memberships"
-	summaryExclusiveShared   = "Exclusive Mesibo Group Membership Shares Its Group"
 	// An exclusive membership's first apply leaves the members it does not
 	// list; the next plan shows them.
 	summaryExclusiveRemovesLater = "Exclusive Mesibo Group Membership Removes Unlisted Members Later"
+	// A membership that is not exclusive removes only what it declared.
+	summaryMembersStay = "Mesibo Group Members Stay in the Group"
+	// The destroy of an exclusive membership whose state, written by an
+	// earlier version, does not say what it declared.
+	summaryExclusiveLegacyDestroy = "Exclusive Mesibo Group Membership Cannot Tell Its Own Members"
 )
 
 // addAPIError reports a failed API call: what was being done, what to do
