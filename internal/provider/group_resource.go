@@ -191,7 +191,11 @@ func (r *groupResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		addAPIError(&resp.Diagnostics, summaryReadGroup, fmt.Sprintf("Could not check that group %d exists.", gid), err)
 		return
 	}
-	r.data.owners.read(key, groupClaim(gid, groupInState))
+	where := groupInState
+	if state.Active.IsNull() {
+		where = importedAs // only an import leaves the settings null
+	}
+	r.data.owners.read(key, groupClaim(gid, where))
 	state.setGID(gid)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
@@ -262,9 +266,7 @@ func (r *groupResource) ImportState(ctx context.Context, req resource.ImportStat
 	if r.data != nil {
 		key := randomID()
 		saveOwnerKey(ctx, resp.Private, key, &resp.Diagnostics)
-		if resp.Diagnostics.Append(conflictDiagnostics(r.data.owners.imported(key, groupClaim(gid, importedAs)))...); resp.Diagnostics.HasError() {
-			return
-		}
+		r.data.owners.imported(key, groupClaim(gid, importedAs))
 	}
 	resp.Diagnostics.Append(setGIDIdentity(ctx, resp.Identity, types.Int64Value(gid))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("gid"), gid)...)

@@ -45,10 +45,10 @@ import (
 // member another one adds, or is destroyed, leaves it in place (see
 // membershipRegistry).
 //
-// A conflict is reported by the call that finds it: the resource planned
-// second, or an import of an object another resource holds. Where calls
-// allow it, both resources get the error (a resource in state that an import
-// conflicts with finds the import when it is planned).
+// A conflict is reported by the ModifyPlan that finds it, which Terraform
+// shows with the resource's address. Where calls allow it, both resources
+// get the error: the first of two resources in state to be planned finds the
+// other in state (from its Read, or its ImportState in an import block).
 //
 // Limits, also written on the resource pages:
 //   - One provider process sees one Terraform command of one configuration:
@@ -184,8 +184,6 @@ const (
 	// weDestroy: the plan destroys this resource's object, which the other
 	// one holds after the plan.
 	weDestroy
-	// weImport: this resource imports an object the other one holds.
-	weImport
 )
 
 // conflict is one object that two resources would hold.
@@ -235,24 +233,12 @@ func (o *owners) read(key string, claims ...claim) {
 	o.holdingsLocked(key).inState = slices.Clone(claims)
 }
 
-// imported records that the resource with key imports what c names, and
-// returns the conflicts with the resources that hold it in state or after
-// the plan.
-func (o *owners) imported(key string, c claim) []conflict {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	var out []conflict
-	for _, k := range o.otherKeysLocked(key) {
-		h := o.keys[k]
-		for _, theirs := range slices.Concat(h.inState, h.after) {
-			if c.conflictsWith(theirs) {
-				out = append(out, conflict{mine: c, theirs: theirs, theirKey: k, how: weImport})
-				break
-			}
-		}
-	}
-	o.holdingsLocked(key).inState = []claim{c}
-	return out
+// imported records that the resource with key imports what c names. It
+// reports no conflict: Terraform shows an import's diagnostics without the
+// resource's address, and the plan of an import block reports the conflict
+// on each resource (the one planned first finds the other in state).
+func (o *owners) imported(key string, c claim) {
+	o.read(key, c)
 }
 
 // plan records what the resource with key holds after the plan and what
@@ -437,8 +423,6 @@ func conflictDetail(cs []conflict) string {
 		b.WriteString(" This plan destroys the other one, and its Delete would delete what this resource manages.")
 	case weDestroy:
 		b.WriteString(" This plan destroys this resource, and its Delete would delete what the other one manages.")
-	case weImport:
-		b.WriteString(" This import would make it the second resource to manage it.")
 	}
 	b.WriteString(" The provider does not learn the Terraform address of a resource, so it describes the other one " +
 		"by what it manages. Nothing was changed.\n\n")
@@ -461,7 +445,7 @@ func conflictDetail(cs []conflict) string {
 }
 
 // Where a claim comes from, for the other resource's error.
-const importedAs = "being imported"
+const importedAs = "just imported (by an import block or terraform import)"
 
 // groupInState says that a group is in state; userInState that a user is.
 const groupInState = "in state"
@@ -507,10 +491,13 @@ func (o *owners) planUser(ctx context.Context, req resource.ModifyPlanRequest, r
 	key := ownerKeyFrom(ctx, req.Private, &resp.Diagnostics)
 	var prior, planned types.String
 	var uid types.Int64
+	var expiry wholeNumber
 	hasPrior := !req.State.Raw.IsNull()
 	if hasPrior {
 		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("address"), &prior)...)
 		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("uid"), &uid)...)
+		// Only an import leaves the token settings null.
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("token_expiry_minutes"), &expiry)...)
 	}
 	if !req.Plan.Raw.IsNull() {
 		saveOwnerKey(ctx, resp.Private, key, &resp.Diagnostics)
@@ -523,9 +510,12 @@ func (o *owners) planUser(ctx context.Context, req resource.ModifyPlanRequest, r
 	known := !planned.IsNull() && !planned.IsUnknown()
 	if known {
 		where := "which this plan creates"
-		if hasPrior && foldAddress(prior.ValueString()) == foldAddress(planned.ValueString()) {
+		switch {
+		case hasPrior && foldAddress(prior.ValueString()) == foldAddress(planned.ValueString()) && expiry.IsNull():
+			where = userInState(uid.ValueInt64()) + ", " + importedAs
+		case hasPrior && foldAddress(prior.ValueString()) == foldAddress(planned.ValueString()):
 			where = userInState(uid.ValueInt64())
-		} else if hasPrior {
+		case hasPrior:
 			where = "which this plan replaces to give it this address"
 		}
 		after = append(after, userClaim(planned.ValueString(), where))
@@ -545,11 +535,18 @@ func (o *owners) planGroup(ctx context.Context, req resource.ModifyPlanRequest, 
 	}
 	key := ownerKeyFrom(ctx, req.Private, &resp.Diagnostics)
 	var gid types.Int64
+	var active types.Bool
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("gid"), &gid)...)
+	// Only an import leaves the settings null.
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("active"), &active)...)
 	if resp.Diagnostics.HasError() || gid.IsNull() {
 		return
 	}
-	c := groupClaim(gid.ValueInt64(), groupInState)
+	where := groupInState
+	if active.IsNull() {
+		where = importedAs
+	}
+	c := groupClaim(gid.ValueInt64(), where)
 	if req.Plan.Raw.IsNull() {
 		resp.Diagnostics.Append(conflictDiagnostics(o.plan(key, true, nil, []claim{c}))...)
 		return

@@ -121,14 +121,17 @@ func TestOwners_users(t *testing.T) {
 			o.plan("a", true, []claim{bob}, []claim{alice(userInState(7))})
 			return o.plan("b", true, []claim{alice("replaced")}, []claim{bob})
 		}, []how{theyDestroy, weDestroy}},
-		{"an import of what another holds in state", func(o *owners) []conflict {
+		{"an import, planned first, next to one in state", func(o *owners) []conflict {
 			o.read("a", alice(userInState(7)))
-			return o.imported("b", alice(importedAs))
-		}, []how{weImport}},
-		{"an import of what another plans", func(o *owners) []conflict {
-			o.plan("a", false, []claim{alice("new")}, nil)
-			return o.imported("b", alice(importedAs))
-		}, []how{weImport}},
+			o.imported("b", alice(importedAs))
+			return o.plan("b", true, []claim{alice(importedAs)}, nil)
+		}, []how{theyHoldInState}},
+		{"an import, planned second", func(o *owners) []conflict {
+			o.imported("b", alice(importedAs))
+			o.read("a", alice(userInState(7)))
+			o.plan("a", true, []claim{alice(userInState(7))}, nil)
+			return o.plan("b", true, []claim{alice(importedAs)}, nil)
+		}, []how{theyHoldAfter}},
 		{"a resource whose Read found it gone", func(o *owners) []conflict {
 			o.read("a", alice(userInState(7)))
 			o.read("a")

@@ -515,10 +515,7 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 		}
 		key := randomID()
 		saveOwnerKey(ctx, resp.Private, key, &resp.Diagnostics)
-		conflicts := r.data.owners.imported(key, userClaim(address, importedAs))
-		if resp.Diagnostics.Append(conflictDiagnostics(conflicts)...); resp.Diagnostics.HasError() {
-			return
-		}
+		r.data.owners.imported(key, userClaim(address, importedAs))
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("address"), address)...)
 	resp.Diagnostics.Append(setUserIdentity(ctx, resp.Identity, types.StringValue(address))...)
