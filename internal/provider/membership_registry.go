@@ -111,6 +111,7 @@ func (r *membershipRegistry) withdrawLocked(key string) {
 // claimLocked returns the key of a pending declaration about gid that is
 // the same as d, and makes it an ordinary declaration; "" when there is
 // none. Two pending declarations that are the same are interchangeable.
+// r.mu must be held.
 func (r *membershipRegistry) claimLocked(gid int64, d declaration) string {
 	g := r.groupLocked(gid)
 	for _, k := range slices.Sorted(maps.Keys(g.declared)) {
@@ -144,8 +145,8 @@ type memberSender interface {
 // memberChange is one membership resource's change of its group's members.
 type memberChange struct {
 	gid int64
-	// key is the membership's key; a create has none, and takes the
-	// declaration its plan made (or a new key).
+	// key is the membership's key; a create has none: it replaces the
+	// declaration its plan made, under a new key.
 	key    string
 	create bool
 	// declares is what the membership declares after the change; nil when
@@ -181,11 +182,19 @@ func (r *membershipRegistry) edit(ctx context.Context, send memberSender, ch mem
 	res := editResult{key: ch.key}
 	switch {
 	case ch.declares == nil:
-		r.withdrawLocked(ch.key)
-	case ch.create:
-		if res.key = r.claimLocked(ch.gid, *ch.declares); res.key == "" {
-			res.key = randomID()
+		// A replacement created before it is destroyed keeps the key, in
+		// its new group: the delete withdraws only what it declared here.
+		if gid, ok := r.gidOf[ch.key]; ok && gid == ch.gid {
+			r.withdrawLocked(ch.key)
 		}
+	case ch.create:
+		// The declaration its plan made gives way to the create's, under
+		// a key of its own: the plan's key is also the key of the
+		// membership this one replaces, whose delete may come after.
+		if planned := r.claimLocked(ch.gid, *ch.declares); planned != "" {
+			r.withdrawLocked(planned)
+		}
+		res.key = randomID()
 		r.declareLocked(ch.gid, res.key, *ch.declares)
 	default:
 		r.declareLocked(ch.gid, ch.key, *ch.declares)

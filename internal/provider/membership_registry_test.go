@@ -88,30 +88,51 @@ func TestMembershipRegistry_declarations(t *testing.T) {
 	}
 }
 
-// TestMembershipRegistry_createClaims: a create takes the pending
-// declaration its plan made that declares the same, never the declaration
-// of a membership that exists, and each only once.
+// TestMembershipRegistry_createClaims: a create replaces the pending
+// declaration its plan made that declares the same, never the declaration of
+// a membership that exists, each only once, and under a key of its own,
+// which the delete of the membership it replaces (that has the plan's key)
+// does not withdraw.
 func TestMembershipRegistry_createClaims(t *testing.T) {
 	var r membershipRegistry
 	g := &simulatedGroup{members: map[string]bool{}}
 	r.declare(7, "existing", newDeclaration([]string{"u1", "u2"}, false, false))
 	r.declare(7, "planned", newDeclaration([]string{"u1", "u2"}, false, true))
 	r.declare(7, "other plan", newDeclaration([]string{"u1"}, false, true))
+	pending := func() int {
+		n := 0
+		for _, d := range r.othersOf(7, "") {
+			if d.pending {
+				n++
+			}
+		}
+		return n
+	}
 	create := func(gid int64, exclusive bool, members ...string) string {
 		d := newDeclaration(members, exclusive, false)
 		return r.edit(context.Background(), g, memberChange{gid: gid, create: true, declares: &d, add: members}).key
 	}
-	if got := create(7, true, "u2", "u1"); got == "planned" || got == "existing" {
-		t.Errorf("an exclusive membership claimed %q, planned additive", got)
+	exclusive := create(7, true, "u2", "u1")
+	create(8, false, "u1", "u2")
+	if n := pending(); n != 2 {
+		t.Errorf("creates that declare something else claimed a pending declaration: %d left, want 2", n)
 	}
-	if got := create(8, false, "u1", "u2"); got == "planned" {
-		t.Errorf("a membership of group 8 claimed %q, planned for group 7", got)
+	key := create(7, false, "u2", "u1")
+	if n := pending(); n != 1 || key == "planned" || len(key) != 32 {
+		t.Errorf("the create took key %q and left %d pending declarations; want a new key, and 1", key, n)
 	}
-	if got := create(7, false, "u2", "u1"); got != "planned" {
-		t.Errorf("claim = %q, want the pending declaration", got)
+	// The replaced membership's delete, with the plan's key, keeps what the
+	// create declares.
+	r.withdraw("existing")
+	r.withdraw(exclusive)
+	g.members = map[string]bool{"u1": true, "u2": true}
+	g.destroy(&r, "planned", []string{"u1", "u2"})
+	if got := g.list(); !slices.Equal(got, []string{"u1", "u2"}) {
+		t.Errorf("the replaced membership's delete left %v", got)
 	}
-	if got := create(7, false, "u1", "u2"); got == "planned" || got == "existing" || len(got) != 32 {
-		t.Errorf("a second create claimed %q, want a new key", got)
+	create(7, false, "u1", "u2")
+	if n := pending(); n != 1 {
+		t.Errorf("a second create claimed a declaration: %d pending left", n)
 	}
 }
 

@@ -166,7 +166,7 @@ type claim struct {
 }
 
 // conflictsWith tells whether c and o cannot both be held.
-func (c claim) conflictsWith(o claim) bool { return c.object == o.object && !(c.shared && o.shared) }
+func (c claim) conflictsWith(o claim) bool { return c.object == o.object && (!c.shared || !o.shared) }
 
 // how says which of its holds on an object conflicts with another
 // resource's.
