@@ -932,8 +932,8 @@ func TestAccGroupMembership_createAndExclusiveNextToOthers(t *testing.T) {
 			// An exclusive membership next to another one of its group: the
 			// plan fails, and nothing reaches Mesibo.
 			exclusiveStep(l("u1"), l("u2", "u3"), l("u1", "u2")),
-			// a is destroyed after b added u3.
-			step(nil, l("u2", "u3"), l("u2", "u3"), "add u3", "remove u1"),
+			// a is destroyed, before b adds u3.
+			step(nil, l("u2", "u3"), l("u2", "u3"), "remove u1", "add u3"),
 			// a is created exclusive next to b: refused too.
 			exclusiveStep(l("u1"), l("u2", "u3"), l("u2", "u3")),
 		},

@@ -41,7 +41,8 @@ import (
 // that is in state and not planned yet counts as holding its user or group
 // after the plan, because in one plan it either keeps it or destroys it, and
 // both are a conflict (Delete would delete the object the other resource
-// manages). Members of groups have no such rule: a membership that drops a
+// manages); a resource that the plan creates leaves that check to the other
+// one's plan. Members of groups have no such rule: a membership that drops a
 // member another one adds, or is destroyed, leaves it in place (see
 // membershipRegistry).
 //
@@ -266,7 +267,10 @@ func (o *owners) plan(key string, prior bool, after, destroys []claim) []conflic
 				} else if c, ok := firstConflict(mine, theirs.destroys); ok && mine.object.lasting() {
 					out = append(out, conflict{mine: mine, theirs: c, theirKey: k, how: theyDestroy})
 				}
-			case mine.object.lasting():
+			case prior && mine.object.lasting():
+				// Not for a create: Terraform plans the replacement of a
+				// tainted resource as a create, without its key, and the
+				// other resource, once planned, finds a real conflict.
 				if c, ok := firstConflict(mine, theirs.inState); ok {
 					out = append(out, conflict{mine: mine, theirs: c, theirKey: k, how: theyHoldInState})
 				}

@@ -86,10 +86,20 @@ func TestOwners_users(t *testing.T) {
 			o.plan("a", false, []claim{alice("new")}, nil)
 			return o.plan("b", false, []claim{userClaim("ALICE@x", "new")}, nil)
 		}, []how{theyHoldAfter}},
-		{"a create next to a resource in state that is not planned yet", func(o *owners) []conflict {
+		{"a create next to a resource in state that is not planned yet (a tainted one's replacement)", func(o *owners) []conflict {
 			o.read("a", alice(userInState(7)))
 			return o.plan("b", false, []claim{alice("new")}, nil)
+		}, nil},
+		{"a resource in state next to one in state that is not planned yet", func(o *owners) []conflict {
+			o.read("a", alice(userInState(7)))
+			o.read("b", alice(userInState(7)))
+			return o.plan("b", true, []claim{alice(userInState(7))}, nil)
 		}, []how{theyHoldInState}},
+		{"a resource in state planned after a create", func(o *owners) []conflict {
+			o.read("a", alice(userInState(7)))
+			o.plan("b", false, []claim{alice("new")}, nil)
+			return o.plan("a", true, []claim{alice(userInState(7))}, nil)
+		}, []how{theyHoldAfter}},
 		{"two in state, both planned", func(o *owners) []conflict {
 			o.read("a", alice(userInState(7)))
 			o.read("b", alice(userInState(7)))
