@@ -345,7 +345,7 @@ func legacyDeclared(inState, configured []string, hasConfig, exclusive bool) (de
 	switch {
 	case hasConfig:
 		return intersection(inState, configured), true
-	case exclusive:
+	case exclusive && len(inState) > 0:
 		return nil, false
 	}
 	return slices.Clone(inState), true

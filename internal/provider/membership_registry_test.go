@@ -363,6 +363,7 @@ func TestLegacyDeclared(t *testing.T) {
 		{"configured, additive", l("u1", "u3"), l("u1"), true, false, "[u1]", true},
 		{"destroyed, additive", l("u1", "u3"), nil, false, false, "[u1 u3]", true},
 		{"destroyed, exclusive: cannot tell", l("s1", "u1"), nil, false, true, "[]", false},
+		{"destroyed, exclusive, no member", nil, nil, false, true, "[]", true},
 	} {
 		got, ok := legacyDeclared(c.inState, c.configured, c.hasConfig, c.exclusive)
 		if fmt.Sprint(got) != c.want || ok != c.ok {

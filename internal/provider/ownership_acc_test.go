@@ -359,53 +359,29 @@ func TestAccOwnership_groups(t *testing.T) {
 // of what the membership declared, nor of the drift its refresh found.
 func (c *tfCLI) stripDeclared() {
 	c.t.Helper()
-	file := filepath.Join(c.dir, "terraform.tfstate")
-	b, err := os.ReadFile(file)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	var st map[string]any
-	if err := json.Unmarshal(b, &st); err != nil {
-		c.t.Fatal(err)
-	}
-	stripped := 0
-	resources, _ := st["resources"].([]any)
-	for _, r := range resources {
-		res, _ := r.(map[string]any)
-		if res["type"] != "mesibo_group_membership" {
-			continue
+	stripped := c.editStateInstances(func(typ string, inst map[string]any) bool {
+		if typ != "mesibo_group_membership" {
+			return false
 		}
-		instances, _ := res["instances"].([]any)
-		for _, in := range instances {
-			inst, _ := in.(map[string]any)
-			encoded, _ := inst["private"].(string)
-			raw, err := base64.StdEncoding.DecodeString(encoded)
-			if err != nil {
-				c.t.Fatal(err)
-			}
-			var private map[string][]byte
-			if err := json.Unmarshal(raw, &private); err != nil {
-				c.t.Fatalf("private state %s: %v", raw, err)
-			}
-			_, declared := private[privateDeclared]
-			_, unlisted := private[legacyUnlisted]
-			if declared || unlisted {
-				stripped++
-			}
-			delete(private, privateDeclared)
-			delete(private, legacyUnlisted)
-			raw, _ = json.Marshal(private)
-			inst["private"] = base64.StdEncoding.EncodeToString(raw)
+		encoded, _ := inst["private"].(string)
+		raw, err := base64.StdEncoding.DecodeString(encoded)
+		if err != nil {
+			c.t.Fatal(err)
 		}
-	}
+		var private map[string][]byte
+		if err := json.Unmarshal(raw, &private); err != nil {
+			c.t.Fatalf("private state %s: %v", raw, err)
+		}
+		_, declared := private[privateDeclared]
+		_, unlisted := private[legacyUnlisted]
+		delete(private, privateDeclared)
+		delete(private, legacyUnlisted)
+		raw, _ = json.Marshal(private)
+		inst["private"] = base64.StdEncoding.EncodeToString(raw)
+		return declared || unlisted
+	})
 	if stripped == 0 {
 		c.t.Fatal("no membership in state has a record of what it declares, or of its drift")
-	}
-	if b, err = json.MarshalIndent(st, "", "  "); err != nil {
-		c.t.Fatal(err)
-	}
-	if err := os.WriteFile(file, b, 0o600); err != nil {
-		c.t.Fatal(err)
 	}
 }
 
