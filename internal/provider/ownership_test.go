@@ -217,7 +217,11 @@ func TestConflictDiagnostics(t *testing.T) {
 
 	o = owners{}
 	o.read("a", userClaim("Alice@x", userInState(7)))
-	d = conflictDiagnostics(o.plan("b", false, []claim{userClaim("alice@x", "which this plan creates")}, nil))[0]
+	diags = conflictDiagnostics(o.plan("b", true, []claim{userClaim("alice@x", userInState(8))}, nil))
+	if len(diags) != 1 {
+		t.Fatalf("%d diagnostics, want one: %v", len(diags), diags)
+	}
+	d = diags[0]
 	if d.Summary() != summaryUserTwoOwners || !containsAll(d.Detail(),
 		`This resource (Terraform names it below) and another mesibo_user resource, with address "Alice@x", in state with UID 7, both manage the user "alice@x".`,
 		"counts addresses that differ only in case or Unicode form as one",
@@ -227,7 +231,11 @@ func TestConflictDiagnostics(t *testing.T) {
 	}
 	o = owners{}
 	o.plan("a", true, []claim{groupClaim(5, groupInState)}, nil)
-	d = conflictDiagnostics(o.plan("b", true, nil, []claim{groupClaim(5, groupInState)}))[0]
+	diags = conflictDiagnostics(o.plan("b", true, nil, []claim{groupClaim(5, groupInState)}))
+	if len(diags) != 1 {
+		t.Fatalf("%d diagnostics, want one: %v", len(diags), diags)
+	}
+	d = diags[0]
 	if d.Summary() != summaryGroupTwoOwners || !containsAll(d.Detail(), "another mesibo_group resource, of group 5, in state, both manage group 5.",
 		"This plan destroys this resource, and its Delete would delete what the other one manages.", "from = mesibo_group.<name>") {
 		t.Errorf("%s: %s", d.Summary(), d.Detail())
