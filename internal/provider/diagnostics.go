@@ -190,6 +190,15 @@ const nfcNote = "Terraform passes every string to the provider in composed Unico
 	"import ID can name that user: only once it is created again with the composed spelling (by its app, or by " +
 	"Terraform after it is deleted) can Terraform read, import or manage it."
 
+// forgetAdvice says how to make Terraform forget a resource of typ without
+// destroying what it manages, as the end of a sentence that begins with what
+// it is for ("To stop managing it and keep every member, ").
+func forgetAdvice(typ string) string {
+	return fmt.Sprintf("delete its resource block and, on Terraform 1.7 or later, add\n\n"+
+		"  removed {\n    from = %s.<name>\n    lifecycle {\n      destroy = false\n    }\n  }\n\n"+
+		"or run terraform state rm %s.<name> (any version)", typ, typ)
+}
+
 // importCommand is the shell command that imports a resource of typ by id.
 func importCommand(typ, id string) string {
 	if strings.ContainsAny(id, " \"'$`\\") {

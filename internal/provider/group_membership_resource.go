@@ -275,9 +275,7 @@ func legacyExclusiveDestroyDetail(gid int64, inState []string) string {
 		"To destroy it and remove only the members it lists: keep it in the configuration (put it back if you "+
 		"removed it), set exclusive = false, and run terraform apply; that apply removes no member, and records the "+
 		"members the configuration lists as the membership's own. Then destroy it. To stop managing it and keep every "+
-		"member, delete its resource block and, on Terraform 1.7 or later, add\n\n"+
-		"  removed {\n    from = mesibo_group_membership.<name>\n    lifecycle {\n      destroy = false\n    }\n  }\n\n"+
-		"or run terraform state rm mesibo_group_membership.<name> (any version).", gid, quoteAddresses(inState))
+		"member, %s.", gid, quoteAddresses(inState), forgetAdvice("mesibo_group_membership"))
 }
 
 func (r *groupMembershipResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

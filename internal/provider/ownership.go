@@ -440,11 +440,8 @@ func conflictDetail(cs []conflict) string {
 			"block, or the configuration terraform query -generate-config-out wrote) can simply be deleted " +
 			"before it is applied; a module used more than once needs an address or group per instance.")
 	}
-	fmt.Fprintf(&b, " To drop a resource that is in state without deleting what it manages, delete its resource "+
-		"block and, on Terraform 1.7 or later, add\n\n"+
-		"  removed {\n    from = %s.<name>\n    lifecycle {\n      destroy = false\n    }\n  }\n\n"+
-		"or run terraform state rm %s.<name> (any version): either way Terraform forgets it and Mesibo keeps "+
-		"the object.", typ, typ)
+	b.WriteString(" To drop a resource that is in state without deleting what it manages, " + forgetAdvice(typ) +
+		": either way Terraform forgets it and Mesibo keeps the object.")
 	return b.String()
 }
 
