@@ -428,6 +428,10 @@ func conflictDetail(cs []conflict) string {
 	case weDestroy:
 		b.WriteString(" This plan destroys this resource, and its Delete would delete what the other one manages.")
 	}
+	if c.how == theyDestroy || c.how == weDestroy {
+		b.WriteString(" If the two are one resource whose address in the configuration changed (a renamed resource, " +
+			"a new for_each key), add a moved block from the old address to the new one instead.")
+	}
 	b.WriteString(" The provider does not learn the Terraform address of a resource, so it describes the other one " +
 		"by what it manages. Nothing was changed.\n\n")
 	switch o.kind {

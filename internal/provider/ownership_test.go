@@ -237,7 +237,8 @@ func TestConflictDiagnostics(t *testing.T) {
 	}
 	d = diags[0]
 	if d.Summary() != summaryGroupTwoOwners || !containsAll(d.Detail(), "another mesibo_group resource, of group 5, in state, both manage group 5.",
-		"This plan destroys this resource, and its Delete would delete what the other one manages.", "from = mesibo_group.<name>") {
+		"This plan destroys this resource, and its Delete would delete what the other one manages.",
+		"add a moved block from the old address to the new one instead", "from = mesibo_group.<name>") {
 		t.Errorf("%s: %s", d.Summary(), d.Detail())
 	}
 }
