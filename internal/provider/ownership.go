@@ -24,7 +24,10 @@ import (
 // one resource of a configuration. Two resources that manage one object
 // undo each other's changes, and destroying either deletes what the other
 // still manages, so a plan in which two resources would hold one object
-// fails, before any call that changes Mesibo.
+// fails, before any call that changes Mesibo. An exclusive membership owns
+// its group's whole member list: no other membership may list members of
+// that group. Addresses are compared folded (foldAddress), as a server that
+// matches addresses without regard to case would.
 //
 // The provider never learns a resource's Terraform address. Each resource
 // carries a random key in its private state instead (ownerKeyFrom), and the
