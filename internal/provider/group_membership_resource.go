@@ -185,7 +185,11 @@ func (r *groupMembershipResource) ModifyPlan(ctx context.Context, req resource.M
 	if r.data == nil {
 		return
 	}
-	key := ownerKeyFrom(ctx, req.Private, &resp.Diagnostics)
+	var to privateSetter // a destroy plan keeps its key nowhere
+	if !req.Plan.Raw.IsNull() {
+		to = resp.Private
+	}
+	key := ownerKey(ctx, req.Private, to, &resp.Diagnostics)
 	hasPrior := !req.State.Raw.IsNull()
 	var prior groupMembershipModel
 	if hasPrior {
@@ -217,7 +221,6 @@ func (r *groupMembershipResource) ModifyPlan(ctx context.Context, req resource.M
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	saveOwnerKey(ctx, resp.Private, key, &resp.Diagnostics)
 	if plan.GID.IsUnknown() || plan.Members.IsUnknown() || plan.Exclusive.IsUnknown() {
 		return
 	}
@@ -374,8 +377,7 @@ func (r *groupMembershipResource) Read(ctx context.Context, req resource.ReadReq
 	gid := state.GID.ValueInt64()
 	// Every path below, the removal from state included, keeps the identity.
 	resp.Diagnostics.Append(setGIDIdentity(ctx, resp.Identity, state.GID.Int64Value)...)
-	key := ownerKeyFrom(ctx, req.Private, &resp.Diagnostics)
-	saveOwnerKey(ctx, resp.Private, key, &resp.Diagnostics)
+	key := ownerKey(ctx, req.Private, resp.Private, &resp.Diagnostics)
 	gm, err := r.data.client.GetGroupMembers(ctx, gid, mesibo.MaxListCount)
 	if errors.Is(err, mesibo.ErrNotFound) {
 		tflog.Debug(ctx, "Mesibo group not found, removing its membership from state", map[string]any{"gid": gid})
@@ -471,7 +473,7 @@ func (r *groupMembershipResource) Update(ctx context.Context, req resource.Updat
 	oldList, newList := state.memberList(), plan.memberList()
 	// req.Private holds what the plan decided: the key, and what the
 	// membership declared at its last apply.
-	key := ownerKeyFrom(ctx, req.Private, &resp.Diagnostics)
+	key := ownerKey(ctx, req.Private, resp.Private, &resp.Diagnostics)
 	declared, recorded := declaredFrom(ctx, req.Private, oldList, &resp.Diagnostics)
 	if !recorded {
 		declared, _ = legacyDeclared(oldList, newList, true, state.Exclusive.ValueBool())
@@ -488,7 +490,6 @@ func (r *groupMembershipResource) Update(ctx context.Context, req resource.Updat
 	// apply of the plan that shows them removes them.
 	d := newDeclaration(newList, plan.Exclusive.ValueBool(), false)
 	res := r.data.memberships.edit(ctx, r.data.client, memberChange{gid: gid, key: key, declares: &d, add: toAdd, remove: toRemove})
-	saveOwnerKey(ctx, resp.Private, key, &resp.Diagnostics)
 	if res.err != nil {
 		if res.added {
 			// The additions happened; the removals may not have.
@@ -532,7 +533,7 @@ func (r *groupMembershipResource) Delete(ctx context.Context, req resource.Delet
 	if !recorded {
 		declared, _ = legacyDeclared(inState, nil, false, state.Exclusive.ValueBool())
 	}
-	key := ownerKeyFrom(ctx, req.Private, &resp.Diagnostics)
+	key := ownerKey(ctx, req.Private, nil, &resp.Diagnostics)
 	res := r.data.memberships.edit(ctx, r.data.client, memberChange{gid: gid, key: key, remove: intersection(inState, declared)})
 	if errors.Is(res.err, mesibo.ErrNotFound) {
 		tflog.Debug(ctx, "Mesibo group already gone", map[string]any{"gid": gid})
@@ -561,6 +562,6 @@ func (r *groupMembershipResource) ImportState(ctx context.Context, req resource.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("gid"), gid)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(gid, 10))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("exclusive"), false)...)
-	saveOwnerKey(ctx, resp.Private, randomID(), &resp.Diagnostics)
+	newOwnerKey(ctx, resp.Private, &resp.Diagnostics)
 	saveDeclared(ctx, resp.Private, nil, &resp.Diagnostics)
 }

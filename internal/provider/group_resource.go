@@ -160,7 +160,7 @@ func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, 
 		return
 	}
 	plan.setGID(gid)
-	saveOwnerKey(ctx, resp.Private, randomID(), &resp.Diagnostics)
+	newOwnerKey(ctx, resp.Private, &resp.Diagnostics)
 	tflog.Debug(ctx, "Mesibo group created", map[string]any{"gid": gid})
 	resp.Diagnostics.Append(setGIDIdentity(ctx, resp.Identity, plan.GID)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
@@ -178,8 +178,7 @@ func (r *groupResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	resp.Diagnostics.Append(setGIDIdentity(ctx, resp.Identity, state.GID)...)
 	// The API cannot read a group's attributes; groupgetmembers tells
 	// whether it exists. One member is enough to ask for.
-	key := ownerKeyFrom(ctx, req.Private, &resp.Diagnostics)
-	saveOwnerKey(ctx, resp.Private, key, &resp.Diagnostics)
+	key := ownerKey(ctx, req.Private, resp.Private, &resp.Diagnostics)
 	_, err := r.data.client.GetGroupMembers(ctx, gid, 1)
 	if errors.Is(err, mesibo.ErrNotFound) {
 		tflog.Debug(ctx, "Mesibo group not found, removing it from state", map[string]any{"gid": gid})
@@ -264,9 +263,7 @@ func (r *groupResource) ImportState(ctx context.Context, req resource.ImportStat
 		return
 	}
 	if r.data != nil {
-		key := randomID()
-		saveOwnerKey(ctx, resp.Private, key, &resp.Diagnostics)
-		r.data.owners.imported(key, groupClaim(gid, importedAs))
+		r.data.owners.imported(newOwnerKey(ctx, resp.Private, &resp.Diagnostics), groupClaim(gid, importedAs))
 	}
 	resp.Diagnostics.Append(setGIDIdentity(ctx, resp.Identity, types.Int64Value(gid))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("gid"), gid)...)

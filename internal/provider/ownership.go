@@ -30,7 +30,7 @@ import (
 // matches addresses without regard to case would.
 //
 // The provider never learns a resource's Terraform address. Each resource
-// carries a random key in its private state instead (ownerKeyFrom), and the
+// carries a random key in its private state instead (ownerKey), and the
 // provider process remembers, per key, the objects the resource holds:
 //   - in state, as its Read or ImportState found them;
 //   - after the plan, as its ModifyPlan planned them;
@@ -88,18 +88,34 @@ type (
 	}
 )
 
-// ownerKeyFrom returns the resource's key from its private state, or a new
-// key when it has none yet.
-func ownerKeyFrom(ctx context.Context, private privateGetter, diags *diag.Diagnostics) string {
-	for _, name := range append([]string{privateOwnerKey}, legacyOwnerKeys...) {
-		raw, d := private.GetKey(ctx, name)
+// ownerKey is the one load of a resource's key: it returns the key from the
+// private state from, or a new key when it has none yet, and keeps it in the
+// private state to (nil: nowhere) unless it is there already. In a Read or
+// ModifyPlan, to starts as a copy of from, so a resource that has its key
+// costs no write.
+func ownerKey(ctx context.Context, from privateGetter, to privateSetter, diags *diag.Diagnostics) string {
+	for i, name := range append([]string{privateOwnerKey}, legacyOwnerKeys...) {
+		raw, d := from.GetKey(ctx, name)
 		diags.Append(d...)
 		var key string
 		if len(raw) > 0 && json.Unmarshal(raw, &key) == nil && key != "" {
+			if i > 0 && to != nil {
+				saveOwnerKey(ctx, to, key, diags)
+			}
 			return key
 		}
 	}
-	return randomID()
+	return newOwnerKey(ctx, to, diags)
+}
+
+// newOwnerKey returns a new key, kept in the private state to (nil:
+// nowhere): a resource that Create or ImportState makes.
+func newOwnerKey(ctx context.Context, to privateSetter, diags *diag.Diagnostics) string {
+	key := randomID()
+	if to != nil {
+		saveOwnerKey(ctx, to, key, diags)
+	}
+	return key
 }
 
 // saveOwnerKey keeps the resource's key in its private state, as a JSON
@@ -496,7 +512,11 @@ func membershipClaims(gid int64, members []string, exclusive bool) []claim {
 // destroys (of a resource destroyed, or replaced with another address),
 // and reports the conflicts with other resources.
 func (o *owners) planUser(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	key := ownerKeyFrom(ctx, req.Private, &resp.Diagnostics)
+	var to privateSetter // a destroy plan keeps nothing
+	if !req.Plan.Raw.IsNull() {
+		to = resp.Private
+	}
+	key := ownerKey(ctx, req.Private, to, &resp.Diagnostics)
 	var prior, planned types.String
 	var uid types.Int64
 	var expiry wholeNumber
@@ -508,7 +528,6 @@ func (o *owners) planUser(ctx context.Context, req resource.ModifyPlanRequest, r
 		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("token_expiry_minutes"), &expiry)...)
 	}
 	if !req.Plan.Raw.IsNull() {
-		saveOwnerKey(ctx, resp.Private, key, &resp.Diagnostics)
 		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("address"), &planned)...)
 	}
 	if resp.Diagnostics.HasError() {
@@ -541,7 +560,11 @@ func (o *owners) planGroup(ctx context.Context, req resource.ModifyPlanRequest, 
 	if req.State.Raw.IsNull() {
 		return
 	}
-	key := ownerKeyFrom(ctx, req.Private, &resp.Diagnostics)
+	var to privateSetter // a destroy plan keeps nothing
+	if !req.Plan.Raw.IsNull() {
+		to = resp.Private
+	}
+	key := ownerKey(ctx, req.Private, to, &resp.Diagnostics)
 	var gid types.Int64
 	var active types.Bool
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("gid"), &gid)...)
@@ -559,6 +582,5 @@ func (o *owners) planGroup(ctx context.Context, req resource.ModifyPlanRequest, 
 		resp.Diagnostics.Append(conflictDiagnostics(o.plan(key, true, nil, []claim{c}))...)
 		return
 	}
-	saveOwnerKey(ctx, resp.Private, key, &resp.Diagnostics)
 	resp.Diagnostics.Append(conflictDiagnostics(o.plan(key, true, []claim{c}, nil))...)
 }

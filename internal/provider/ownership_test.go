@@ -37,24 +37,32 @@ func TestOwnerKey(t *testing.T) {
 	ctx := context.Background()
 	var diags diag.Diagnostics
 	p := fakePrivate{}
-	first := ownerKeyFrom(ctx, p, &diags)
-	if len(first) != 32 || ownerKeyFrom(ctx, p, &diags) == first {
-		t.Errorf("without a saved key, each call should make a new one: %q", first)
+	first := ownerKey(ctx, p, nil, &diags)
+	if len(first) != 32 || ownerKey(ctx, p, nil, &diags) == first {
+		t.Errorf("without a saved key, each call kept nowhere makes a new one: %q", first)
 	}
-	saveOwnerKey(ctx, p, first, &diags)
-	if got := ownerKeyFrom(ctx, p, &diags); got != first {
-		t.Errorf("the saved key is %q, read back %q", first, got)
+	kept := ownerKey(ctx, p, p, &diags)
+	if got := ownerKey(ctx, p, nil, &diags); got != kept {
+		t.Errorf("the kept key is %q, read back %q", kept, got)
+	}
+	// A key already there is not written again.
+	written := fakePrivate{}
+	if got := ownerKey(ctx, p, written, &diags); got != kept || len(written) != 0 {
+		t.Errorf("reading a saved key gave %q and wrote %v", got, written)
 	}
 	p[privateOwnerKey] = []byte(`{"not":"a key"}`)
-	if got := ownerKeyFrom(ctx, p, &diags); got == "" || got == first {
+	if got := ownerKey(ctx, p, nil, &diags); got == "" || got == kept {
 		t.Errorf("an unreadable key gives %q, want a new key", got)
 	}
-	// The names earlier versions used are read too.
+	// The names earlier versions used are read, and kept under the new name.
 	for _, name := range legacyOwnerKeys {
 		old := fakePrivate{name: []byte(`"0123"`)}
-		if got := ownerKeyFrom(ctx, old, &diags); got != "0123" {
-			t.Errorf("the key of an earlier version under %q reads as %q", name, got)
+		if got := ownerKey(ctx, old, old, &diags); got != "0123" || string(old[privateOwnerKey]) != `"0123"` {
+			t.Errorf("the key of an earlier version under %q reads as %q, kept as %s", name, got, old[privateOwnerKey])
 		}
+	}
+	if k := newOwnerKey(ctx, written, &diags); string(written[privateOwnerKey]) != `"`+k+`"` {
+		t.Errorf("a new key %q is kept as %s", k, written[privateOwnerKey])
 	}
 	if diags.HasError() {
 		t.Errorf("diagnostics: %v", diags)

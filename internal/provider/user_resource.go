@@ -181,7 +181,7 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	plan.setUID(user.UID)
 	plan.AccessToken = types.StringValue(user.Token)
-	saveOwnerKey(ctx, resp.Private, randomID(), &resp.Diagnostics)
+	newOwnerKey(ctx, resp.Private, &resp.Diagnostics)
 	tflog.Debug(ctx, "Mesibo user created", map[string]any{"uid": user.UID, "address": address})
 
 	// useradd cannot set the flag; a new user starts with flag 0.
@@ -288,8 +288,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	// Every path below, the removal from state included, keeps the identity.
 	resp.Diagnostics.Append(setUserIdentity(ctx, resp.Identity, state.Address)...)
 	address := state.Address.ValueString()
-	key := ownerKeyFrom(ctx, req.Private, &resp.Diagnostics)
-	saveOwnerKey(ctx, resp.Private, key, &resp.Diagnostics)
+	key := ownerKey(ctx, req.Private, resp.Private, &resp.Diagnostics)
 	user, err := r.data.client.FindUser(ctx, address)
 	if errors.Is(err, mesibo.ErrNotFound) {
 		tflog.Debug(ctx, "Mesibo user not found, removing it from state", map[string]any{"address": address})
@@ -513,9 +512,7 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 			addAPIError(&resp.Diagnostics, summaryReadUser, fmt.Sprintf("Could not look up user %q to import it.", address), err)
 			return
 		}
-		key := randomID()
-		saveOwnerKey(ctx, resp.Private, key, &resp.Diagnostics)
-		r.data.owners.imported(key, userClaim(address, importedAs))
+		r.data.owners.imported(newOwnerKey(ctx, resp.Private, &resp.Diagnostics), userClaim(address, importedAs))
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("address"), address)...)
 	resp.Diagnostics.Append(setUserIdentity(ctx, resp.Identity, types.StringValue(address))...)
