@@ -48,17 +48,26 @@ const (
 	summaryUsersMayBeMore = "More Mesibo Users May Match"
 )
 
-// Summaries of the warnings of mesibo_user.
-const summaryUserAddressShared = "Mesibo User Address Declared Twice"
+// Summaries of the errors of a plan in which two resources would manage one
+// Mesibo object (see owners).
+const (
+	summaryUserTwoOwners   = "Mesibo User Managed by Two Resources"
+	summaryGroupTwoOwners  = "Mesibo Group Managed by Two Resources"
+	summaryMemberTwoOwners = "Mesibo Group Member Listed by Two Memberships"
+	summaryExclusiveShared = "Exclusive Mesibo Group Membership Shares Its Group"
+)
 
-// Summaries of the warnings of mesibo_group_membership.
+// Summaries of the warnings and errors of mesibo_group_membership.
 const (
 	summaryMembersNotChecked = "Mesibo Group Membership Not Fully Checked"
-	summaryMemberListedTwice = "Mesibo Group Member Listed by Two Memberships"
-	summaryExclusiveShared   = "Exclusive Mesibo Group Membership Shares Its Group"
 	// An exclusive membership's first apply leaves the members it does not
 	// list; the next plan shows them.
 	summaryExclusiveRemovesLater = "Exclusive Mesibo Group Membership Removes Unlisted Members Later"
+	// A membership that is not exclusive removes only what it declared.
+	summaryMembersStay = "Mesibo Group Members Stay in the Group"
+	// The destroy of an exclusive membership whose state, written by an
+	// earlier version, does not say what it declared.
+	summaryExclusiveLegacyDestroy = "Exclusive Mesibo Group Membership Cannot Tell Its Own Members"
 )
 
 // addAPIError reports a failed API call: what was being done, what to do
@@ -180,6 +189,15 @@ func userNotFoundDetail(address string, err error, absent string, otherCase func
 const nfcNote = "Terraform passes every string to the provider in composed Unicode (NFC), so no configuration or " +
 	"import ID can name that user: only once it is created again with the composed spelling (by its app, or by " +
 	"Terraform after it is deleted) can Terraform read, import or manage it."
+
+// forgetAdvice says how to make Terraform forget a resource of typ without
+// destroying what it manages, as the end of a sentence that begins with what
+// it is for ("To stop managing it and keep every member, ").
+func forgetAdvice(typ string) string {
+	return fmt.Sprintf("delete its resource block and, on Terraform 1.7 or later, add\n\n"+
+		"  removed {\n    from = %s.<name>\n    lifecycle {\n      destroy = false\n    }\n  }\n\n"+
+		"or run terraform state rm %s.<name> (any version)", typ, typ)
+}
 
 // importCommand is the shell command that imports a resource of typ by id.
 func importCommand(typ, id string) string {

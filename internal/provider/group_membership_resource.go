@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -176,82 +175,45 @@ func truncationWarning(gid int64, truncated, needsWholeList bool) diag.Diagnosti
 	return diags
 }
 
-// membershipPrivateKey names the private state value that holds a
-// membership's key in the provider's membershipRegistry.
-const membershipPrivateKey = "membership_key"
-
-// privateGetter and privateSetter are the framework's private state data,
-// as requests and responses carry it.
-type (
-	privateGetter interface {
-		GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-	}
-	privateSetter interface {
-		SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-	}
-)
-
-// membershipKeyFrom returns the membership's key from its private state,
-// or a new key when it has none yet.
-func membershipKeyFrom(ctx context.Context, private privateGetter, diags *diag.Diagnostics) string {
-	raw, d := private.GetKey(ctx, membershipPrivateKey)
-	diags.Append(d...)
-	var key string
-	if len(raw) > 0 && json.Unmarshal(raw, &key) == nil && key != "" {
-		return key
-	}
-	return randomID()
-}
-
-// saveMembershipKey keeps the membership's key in its private state, as a
-// JSON string (the key is hex, so quoting it is all it takes).
-func saveMembershipKey(ctx context.Context, private privateSetter, key string, diags *diag.Diagnostics) {
-	diags.Append(private.SetKey(ctx, membershipPrivateKey, []byte(strconv.Quote(key)))...)
-}
-
-// membershipUnlistedKey names the private state value that holds the
-// members an exclusive membership's last refresh found in its group without
-// listing them: the drift that its state records in members, so that the
-// plan shows their removal. They are not what the membership declares, and
-// only an exclusive membership's update removes them. Delete, an update
-// that turns exclusive off and the registry tell them apart by this value,
-// whichever state Terraform hands them (before or after the refresh: it
-// differs between CLIs).
-const membershipUnlistedKey = "unlisted_members"
-
-// unlistedFrom returns the drift an exclusive membership's last refresh
-// recorded (see membershipUnlistedKey), sorted; none when there is none.
-func unlistedFrom(ctx context.Context, private privateGetter, diags *diag.Diagnostics) []string {
-	raw, d := private.GetKey(ctx, membershipUnlistedKey)
-	diags.Append(d...)
-	var unlisted []string
-	if len(raw) > 0 && json.Unmarshal(raw, &unlisted) == nil {
-		slices.Sort(unlisted)
-		return unlisted
-	}
-	return nil
-}
-
-// saveUnlisted keeps the drift a refresh recorded in the private state; none
-// removes the value.
-func saveUnlisted(ctx context.Context, private privateSetter, unlisted []string, diags *diag.Diagnostics) {
-	var raw []byte
-	if len(unlisted) > 0 {
-		raw, _ = json.Marshal(unlisted) // a []string always encodes
-	}
-	diags.Append(private.SetKey(ctx, membershipUnlistedKey, raw)...)
-}
-
-// ModifyPlan tells the provider's membership registry what the membership
-// is about to declare, and warns when it shares addresses or an exclusive
-// group with another membership resource this provider has seen.
+// ModifyPlan records what the membership lists after the plan in the
+// provider's ownership, which refuses a plan in which two memberships list one
+// member of a group or an exclusive membership shares its group (see owners);
+// decides what a membership whose state has no record of what it declared
+// (written by an earlier version) declares; and warns about what the apply
+// leaves in the group although the plan shows it leaving members.
 func (r *groupMembershipResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if r.data == nil {
 		return
 	}
-	key := membershipKeyFrom(ctx, req.Private, &resp.Diagnostics)
+	var to privateSetter // a destroy plan keeps its key nowhere
+	if !req.Plan.Raw.IsNull() {
+		to = resp.Private
+	}
+	key := ownerKey(ctx, req.Private, to, &resp.Diagnostics)
+	hasPrior := !req.State.Raw.IsNull()
+	var prior groupMembershipModel
+	if hasPrior {
+		resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	inState := prior.memberList()
+	declared, recorded := declaredFrom(ctx, req.Private, inState, &resp.Diagnostics)
+
 	if req.Plan.Raw.IsNull() {
+		// Destroyed: it holds nothing after the plan.
 		r.data.memberships.withdraw(key)
+		r.data.owners.plan(key, true, nil, nil)
+		if hasPrior && !recorded {
+			exclusive := prior.Exclusive.ValueBool()
+			d, ok := legacyDeclared(inState, nil, false, exclusive)
+			if !ok {
+				resp.Diagnostics.AddError(summaryExclusiveLegacyDestroy, legacyExclusiveDestroyDetail(prior.GID.ValueInt64(), inState))
+				return
+			}
+			saveDeclared(ctx, resp.Private, d, &resp.Diagnostics)
+		}
 		return
 	}
 	var plan groupMembershipModel
@@ -259,68 +221,97 @@ func (r *groupMembershipResource) ModifyPlan(ctx context.Context, req resource.M
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	saveMembershipKey(ctx, resp.Private, key, &resp.Diagnostics)
 	if plan.GID.IsUnknown() || plan.Members.IsUnknown() || plan.Exclusive.IsUnknown() {
 		return
 	}
 	gid := plan.GID.ValueInt64()
+	listed := plan.memberList()
+	if hasPrior && !recorded {
+		// Update and Delete of this apply go by what this plan decides.
+		declared, _ = legacyDeclared(inState, listed, true, prior.Exclusive.ValueBool())
+		saveDeclared(ctx, resp.Private, declared, &resp.Diagnostics)
+	}
 	// A membership that the plan creates is pending: its Create claims
-	// the declaration (see membershipRegistry.claim).
-	d := newDeclaration(plan.memberList(), plan.Exclusive.ValueBool(), req.State.Raw.IsNull())
+	// the declaration (see membershipRegistry.edit).
+	d := newDeclaration(listed, plan.Exclusive.ValueBool(), !hasPrior)
 	r.data.memberships.declare(gid, key, d)
-	resp.Diagnostics.Append(membershipPlanWarnings(gid, d, r.data.memberships.others(gid, key))...)
-	if !d.exclusive {
+	conflicts := r.data.owners.plan(key, hasPrior, membershipClaims(gid, d.members, d.exclusive), nil)
+	if resp.Diagnostics.Append(conflictDiagnostics(conflicts)...); resp.Diagnostics.HasError() {
 		return
 	}
-	var prior groupMembershipModel
-	if !req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("exclusive"), &prior.Exclusive)...)
-		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("members"), &prior.Members)...)
-	}
-	if !prior.Exclusive.ValueBool() {
-		// Created exclusive, or turned exclusive: the plan shows the
-		// removal of what the state holds (all of an imported group's
-		// members), not of the group's other members.
-		resp.Diagnostics.Append(r.unlistedWarning(ctx, gid, d.members, prior.memberList())...)
+
+	replaced := hasPrior && prior.GID.ValueInt64() != gid
+	switch {
+	case d.exclusive && (!hasPrior || replaced || !prior.Exclusive.ValueBool()):
+		// Created exclusive, moved to another group, or turned exclusive:
+		// the plan shows the removal of what the state holds (all of an
+		// imported group's members), not of the group's other members.
+		if replaced {
+			inState = nil
+		}
+		resp.Diagnostics.Append(r.unlistedWarning(ctx, gid, d.members, inState)...)
+	case !d.exclusive && hasPrior && !replaced:
+		if stay := difference(difference(inState, d.members), declared); len(stay) > 0 {
+			resp.Diagnostics.AddAttributeWarning(path.Root("members"), summaryMembersStay, membersStayDetail(gid, stay))
+		}
 	}
 }
 
-// membershipPlanWarnings warns about a membership of group gid that declares
-// self, given what the other membership resources of the group declare:
-// when it lists an address that another lists too, and when it or another
-// is exclusive.
-func membershipPlanWarnings(gid int64, self declaration, others []declaration) diag.Diagnostics {
-	var diags diag.Diagnostics
-	if len(others) == 0 {
-		return diags
+// membersStayDetail explains why the members stay, which leave members in a
+// plan of a membership of group gid that is not exclusive.
+func membersStayDetail(gid int64, stay []string) string {
+	return fmt.Sprintf("This plan takes %s out of members, but they stay in group %d: a membership that is not "+
+		"exclusive removes only the members it declared at its last apply, and it did not declare them (it was "+
+		"imported, its refresh found them while it was exclusive, or its state was written by an earlier version of "+
+		"the provider, which did not record what it declared). If they should leave the group, list them in "+
+		"members, apply, and then take them out again; or remove them in Mesibo.", quoteAddresses(stay), gid)
+}
+
+// legacyExclusiveDestroyDetail explains why the destroy of an exclusive
+// membership of group gid whose state has no record of what it declared is
+// refused, and what to do.
+func legacyExclusiveDestroyDetail(gid int64, inState []string) string {
+	return fmt.Sprintf("The state of this exclusive membership of group %d was written by an earlier version of the "+
+		"provider, which did not record which of its members in state (%s) it added, and which its refreshes found "+
+		"in the group and recorded there as drift (members added by apps, for example). Destroying it would remove "+
+		"members that the provider cannot attribute to it, so this plan stops here, and nothing was changed.\n\n"+
+		"To destroy it and remove only the members it lists: keep it in the configuration (put it back if you "+
+		"removed it), set exclusive = false, and run terraform apply; that apply removes no member, and records the "+
+		"members the configuration lists as the membership's own. Then destroy it. To stop managing it and keep every "+
+		"member, %s.", gid, quoteAddresses(inState), forgetAdvice("mesibo_group_membership"))
+}
+
+func (r *groupMembershipResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx = r.data.logContext(ctx)
+	var plan groupMembershipModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
 	}
-	var shared []string
-	exclusive := self.exclusive
-	for _, o := range others {
-		exclusive = exclusive || o.exclusive
-		for _, a := range o.members {
-			if _, found := slices.BinarySearch(self.members, a); found { // members are sorted
-				shared = append(shared, a)
-			}
+	gid := plan.GID.ValueInt64()
+	members := plan.memberList()
+	resp.Diagnostics.Append(setGIDIdentity(ctx, resp.Identity, plan.GID.Int64Value)...)
+	if len(members) == 0 {
+		// Nothing to add, so no call would notice a wrong gid.
+		if _, err := r.data.client.GetGroupMembers(ctx, gid, 1); err != nil {
+			addMembershipError(&resp.Diagnostics, summaryCreateMember, gid, "read the members of", true, err)
+			return
 		}
 	}
-	slices.Sort(shared)
-	shared = slices.Compact(shared)
-	if len(shared) > 0 {
-		diags.AddAttributeWarning(path.Root("members"), summaryMemberListedTwice, fmt.Sprintf("Another "+
-			"mesibo_group_membership resource of group %d lists %s too. Both manage it: when one of the two drops "+
-			"an address, or is destroyed, in an apply in which the other does not change, the address leaves the "+
-			"group, and only the apply after that adds it back. List each address in one membership resource.",
-			gid, quoteAddresses(shared)))
+	// An exclusive membership removes no member here: members that it
+	// does not list are not in this plan. Its next refresh records them as
+	// drift, and the apply of the plan that shows them removes them.
+	d := newDeclaration(members, plan.Exclusive.ValueBool(), false)
+	res := r.data.memberships.edit(ctx, r.data.client, memberChange{gid: gid, create: true, declares: &d, add: members})
+	if res.err != nil {
+		addMembershipError(&resp.Diagnostics, summaryCreateMember, gid, res.failed, true, res.err)
+		return
 	}
-	if exclusive {
-		diags.AddAttributeWarning(path.Root("members"), summaryExclusiveShared, fmt.Sprintf("Group %d has an "+
-			"exclusive mesibo_group_membership and another mesibo_group_membership resource. The exclusive one "+
-			"sees the members that only the other lists as drift at every refresh and removes them whenever the "+
-			"other does not change in the same apply; the other then adds them back, so the group keeps changing. "+
-			"Give a group either one exclusive membership or only memberships with exclusive = false.", gid))
-	}
-	return diags
+	tflog.Debug(ctx, "Mesibo group members added", map[string]any{"gid": gid, "added": len(res.sent.add)})
+	saveOwnerKey(ctx, resp.Private, res.key, &resp.Diagnostics)
+	saveDeclared(ctx, resp.Private, members, &resp.Diagnostics)
+	plan.setGID(gid)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
 // quoteAddresses lists addresses for a message, at most ten of them.
@@ -341,57 +332,6 @@ func quoteAddresses(addresses []string) string {
 		return "address " + s
 	}
 	return "addresses " + s
-}
-
-func (r *groupMembershipResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	ctx = r.data.logContext(ctx)
-	var plan groupMembershipModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	gid := plan.GID.ValueInt64()
-	members := plan.memberList()
-	client := r.data.client
-	resp.Diagnostics.Append(setGIDIdentity(ctx, resp.Identity, plan.GID.Int64Value)...)
-
-	// Create cannot see the key its plan chose: it takes the declaration
-	// the plan made, or makes its own.
-	registry := &r.data.memberships
-	d := newDeclaration(members, plan.Exclusive.ValueBool(), false)
-	key := registry.claim(gid, d)
-	if key == "" {
-		key = randomID()
-	}
-	registry.declare(gid, key, d)
-	saveMembershipKey(ctx, resp.Private, key, &resp.Diagnostics)
-	edit := registry.begin(gid, key)
-	defer edit.end()
-	fail := func(verb string, err error) {
-		// The membership does not exist: it declares nothing.
-		registry.withdraw(key)
-		addMembershipError(&resp.Diagnostics, summaryCreateMember, gid, verb, true, err)
-	}
-
-	// An exclusive membership removes no member here: members that it
-	// does not list are not in this plan. Its next refresh records them as
-	// drift, and the apply of the plan that shows them removes them.
-	if len(members) == 0 {
-		// Nothing to add, so no call would notice a wrong gid.
-		if _, err := client.GetGroupMembers(ctx, gid, 1); err != nil {
-			fail("read the members of", err)
-			return
-		}
-	}
-	p := edit.decide(members, nil)
-	if err := client.AddGroupMembers(ctx, gid, p.add); err != nil {
-		fail("add members to", err)
-		return
-	}
-	edit.added(p.add)
-	tflog.Debug(ctx, "Mesibo group members added", map[string]any{"gid": gid, "added": len(p.add)})
-	plan.setGID(gid)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
 // membershipAction is the first sentence of a membership error.
@@ -437,7 +377,7 @@ func (r *groupMembershipResource) Read(ctx context.Context, req resource.ReadReq
 	gid := state.GID.ValueInt64()
 	// Every path below, the removal from state included, keeps the identity.
 	resp.Diagnostics.Append(setGIDIdentity(ctx, resp.Identity, state.GID.Int64Value)...)
-	key := membershipKeyFrom(ctx, req.Private, &resp.Diagnostics)
+	key := ownerKey(ctx, req.Private, resp.Private, &resp.Diagnostics)
 	gm, err := r.data.client.GetGroupMembers(ctx, gid, mesibo.MaxListCount)
 	if errors.Is(err, mesibo.ErrNotFound) {
 		tflog.Debug(ctx, "Mesibo group not found, removing its membership from state", map[string]any{"gid": gid})
@@ -455,31 +395,29 @@ func (r *groupMembershipResource) Read(ctx context.Context, req resource.ReadReq
 	}
 	importing := state.Members.IsNull()
 	exclusive := state.Exclusive.ValueBool()
-	// What the membership declares: its members in state, without the
-	// drift an earlier refresh recorded there.
-	declared := difference(state.memberList(), unlistedFrom(ctx, req.Private, &resp.Diagnostics))
-	members, note := reconcileMembers(importing, declared, present, exclusive, gm.MayBeTruncated)
+	inState := state.memberList()
+	declared, recorded := declaredFrom(ctx, req.Private, inState, &resp.Diagnostics)
+	members, note := reconcileMembers(importing, inState, present, exclusive, gm.MayBeTruncated)
 	if note.unconfirmed > 0 || note.missing > 0 || len(note.unlisted) > 0 {
 		tflog.Debug(ctx, "Mesibo group membership refreshed", map[string]any{
 			"gid": gid, "missing": note.missing, "unlisted": len(note.unlisted), "unconfirmed": note.unconfirmed, "truncated": gm.MayBeTruncated,
 		})
 	}
 	resp.Diagnostics.Append(truncationWarning(gid, gm.MayBeTruncated, exclusive || importing)...)
-	if importing {
-		declared = members
-	}
-	var drift []string
-	if exclusive {
-		drift = note.unlisted
-	}
 	state.setGID(gid)
 	state.setMembers(members)
 	if state.Exclusive.IsNull() {
 		state.Exclusive = types.BoolValue(false)
 	}
+	// What the membership declares is kept as its last apply recorded it;
+	// state from an earlier version is decided by the next plan, which
+	// sees the configuration.
+	if recorded {
+		saveDeclared(ctx, resp.Private, declared, &resp.Diagnostics)
+	} else {
+		declared = inState
+	}
 	r.data.memberships.declare(gid, key, newDeclaration(declared, exclusive, false))
-	saveMembershipKey(ctx, resp.Private, key, &resp.Diagnostics)
-	saveUnlisted(ctx, resp.Private, drift, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
@@ -533,68 +471,50 @@ func (r *groupMembershipResource) Update(ctx context.Context, req resource.Updat
 	gid := state.GID.ValueInt64()
 	resp.Diagnostics.Append(setGIDIdentity(ctx, resp.Identity, state.GID.Int64Value)...)
 	oldList, newList := state.memberList(), plan.memberList()
+	// req.Private holds what the plan decided: the key, and what the
+	// membership declared at its last apply.
+	key := ownerKey(ctx, req.Private, resp.Private, &resp.Diagnostics)
+	declared, recorded := declaredFrom(ctx, req.Private, oldList, &resp.Diagnostics)
+	if !recorded {
+		declared, _ = legacyDeclared(oldList, newList, true, state.Exclusive.ValueBool())
+	}
 	toAdd, toRemove := difference(newList, oldList), difference(oldList, newList)
 	if !plan.Exclusive.ValueBool() {
-		// The drift an exclusive refresh recorded goes only while the
-		// membership stays exclusive: turning exclusive off keeps it.
-		toRemove = difference(toRemove, unlistedFrom(ctx, req.Private, &resp.Diagnostics))
+		// Only an exclusive membership removes what it did not declare:
+		// the members an import found, the drift an exclusive refresh
+		// recorded (turning exclusive off keeps it).
+		toRemove = intersection(toRemove, declared)
 	}
 	// Turning exclusive on removes only what the plan shows: the members
 	// it does not list are recorded as drift by the next refresh, and the
 	// apply of the plan that shows them removes them.
-
-	// req.Private holds the key the plan chose.
-	registry := &r.data.memberships
-	key := membershipKeyFrom(ctx, req.Private, &resp.Diagnostics)
-	registry.declare(gid, key, newDeclaration(newList, plan.Exclusive.ValueBool(), false))
-	saveMembershipKey(ctx, resp.Private, key, &resp.Diagnostics)
-	edit := registry.begin(gid, key)
-	defer edit.end()
-
-	p := edit.decide(toAdd, toRemove)
-	client := r.data.client
-	if len(p.add) == 0 && len(p.remove) == 0 {
-		// Nothing to send, so no call would notice a group deleted since
-		// the plan.
-		if _, err := client.GetGroupMembers(ctx, gid, 1); err != nil {
+	d := newDeclaration(newList, plan.Exclusive.ValueBool(), false)
+	res := r.data.memberships.edit(ctx, r.data.client, memberChange{gid: gid, key: key, declares: &d, add: toAdd, remove: toRemove})
+	if res.err != nil {
+		if res.added {
+			// The additions happened; the removals may not have.
+			state.setMembers(append(oldList, res.sent.add...))
+			saveDeclared(ctx, resp.Private, append(declared, res.sent.add...), &resp.Diagnostics)
+			resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+		}
+		addMembershipError(&resp.Diagnostics, summaryUpdateMember, gid, res.failed, false, res.err)
+		return
+	}
+	if len(res.sent.add) == 0 && len(res.sent.remove) == 0 {
+		// Nothing was sent, so no call noticed a group deleted since the
+		// plan.
+		if _, err := r.data.client.GetGroupMembers(ctx, gid, 1); err != nil {
 			addMembershipError(&resp.Diagnostics, summaryUpdateMember, gid, "read the members of", false, err)
 			return
 		}
 	}
-	if len(p.add) > 0 {
-		if err := client.AddGroupMembers(ctx, gid, p.add); err != nil {
-			addMembershipError(&resp.Diagnostics, summaryUpdateMember, gid, "add members to", false, err)
-			return
-		}
-		edit.added(p.add)
-	}
-	if len(p.remove) > 0 {
-		if err := client.RemoveGroupMembers(ctx, gid, p.remove); err != nil {
-			// The additions happened; the removals may not have.
-			state.setMembers(append(oldList, p.add...))
-			resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
-			addMembershipError(&resp.Diagnostics, summaryUpdateMember, gid, "remove members from", false, err)
-			return
-		}
-	}
 	tflog.Debug(ctx, "Mesibo group members changed", map[string]any{
-		"gid": gid, "added": len(p.add), "removed": len(p.remove),
-		"kept_for_other_memberships": len(p.kept), "added_back": len(p.readded),
+		"gid": gid, "added": len(res.sent.add), "removed": len(res.sent.remove),
+		"kept_for_other_memberships": len(res.sent.kept), "added_back": len(res.sent.readded),
 	})
 	plan.setGID(gid)
-	saveUnlisted(ctx, resp.Private, nil, &resp.Diagnostics)
+	saveDeclared(ctx, resp.Private, newList, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-}
-
-// difference returns the elements of a that are not in b.
-func difference(a, b []string) []string {
-	var out []string
-	for _, x := range a {
-		if !slices.Contains(b, x) {
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 func (r *groupMembershipResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -605,38 +525,34 @@ func (r *groupMembershipResource) Delete(ctx context.Context, req resource.Delet
 		return
 	}
 	gid := state.GID.ValueInt64()
-	registry := &r.data.memberships
-	key := membershipKeyFrom(ctx, req.Private, &resp.Diagnostics)
-	registry.withdraw(key)
-	// Only what the membership declares goes, not the drift a refresh
-	// recorded in an exclusive membership's state.
-	members := difference(state.memberList(), unlistedFrom(ctx, req.Private, &resp.Diagnostics))
-	if len(members) == 0 {
-		return
+	inState := state.memberList()
+	// Only what the membership declared goes: not the drift a refresh
+	// recorded in an exclusive membership's state, nor what an import found.
+	// The destroy plan decided it for state from an earlier version.
+	declared, recorded := declaredFrom(ctx, req.Private, inState, &resp.Diagnostics)
+	if !recorded {
+		declared, _ = legacyDeclared(inState, nil, false, state.Exclusive.ValueBool())
 	}
-	edit := registry.begin(gid, key)
-	defer edit.end()
-	p := edit.decide(nil, members)
-	if len(p.remove) == 0 {
-		tflog.Debug(ctx, "Mesibo group members all listed by other memberships", map[string]any{"gid": gid})
-		return
-	}
-	err := r.data.client.RemoveGroupMembers(ctx, gid, p.remove)
-	if errors.Is(err, mesibo.ErrNotFound) {
+	key := ownerKey(ctx, req.Private, nil, &resp.Diagnostics)
+	res := r.data.memberships.edit(ctx, r.data.client, memberChange{gid: gid, key: key, remove: intersection(inState, declared)})
+	if errors.Is(res.err, mesibo.ErrNotFound) {
 		tflog.Debug(ctx, "Mesibo group already gone", map[string]any{"gid": gid})
 		return
 	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, summaryDeleteMember, membershipAction(gid, "remove members from"), err)
+	if res.err != nil {
+		addAPIError(&resp.Diagnostics, summaryDeleteMember, membershipAction(gid, res.failed), res.err)
 		return
 	}
 	tflog.Debug(ctx, "Mesibo group members removed", map[string]any{
-		"gid": gid, "removed": len(p.remove), "kept_for_other_memberships": len(p.kept),
+		"gid": gid, "removed": len(res.sent.remove), "kept_for_other_memberships": len(res.sent.kept),
 	})
 }
 
 // ImportState takes the group's GID, as the import ID or the identity's gid;
 // the refresh that follows fills members with the group's current members.
+// An import declares none of them: the membership removes only members it
+// declares at an apply, so its first apply leaves the group as it is, and its
+// plan names the members that stay although they leave members.
 func (r *groupMembershipResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	gid, ok := importedGID(ctx, "mesibo_group_membership", req, &resp.Diagnostics)
 	if !ok {
@@ -646,5 +562,6 @@ func (r *groupMembershipResource) ImportState(ctx context.Context, req resource.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("gid"), gid)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(gid, 10))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("exclusive"), false)...)
-	saveMembershipKey(ctx, resp.Private, randomID(), &resp.Diagnostics)
+	newOwnerKey(ctx, resp.Private, &resp.Diagnostics)
+	saveDeclared(ctx, resp.Private, nil, &resp.Diagnostics)
 }

@@ -26,6 +26,7 @@ var (
 	_ resource.Resource                = &groupResource{}
 	_ resource.ResourceWithConfigure   = &groupResource{}
 	_ resource.ResourceWithImportState = &groupResource{}
+	_ resource.ResourceWithModifyPlan  = &groupResource{}
 )
 
 // groupGoneNext says what the next apply does about a group that no longer
@@ -159,6 +160,7 @@ func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, 
 		return
 	}
 	plan.setGID(gid)
+	newOwnerKey(ctx, resp.Private, &resp.Diagnostics)
 	tflog.Debug(ctx, "Mesibo group created", map[string]any{"gid": gid})
 	resp.Diagnostics.Append(setGIDIdentity(ctx, resp.Identity, plan.GID)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
@@ -176,9 +178,11 @@ func (r *groupResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	resp.Diagnostics.Append(setGIDIdentity(ctx, resp.Identity, state.GID)...)
 	// The API cannot read a group's attributes; groupgetmembers tells
 	// whether it exists. One member is enough to ask for.
+	key := ownerKey(ctx, req.Private, resp.Private, &resp.Diagnostics)
 	_, err := r.data.client.GetGroupMembers(ctx, gid, 1)
 	if errors.Is(err, mesibo.ErrNotFound) {
 		tflog.Debug(ctx, "Mesibo group not found, removing it from state", map[string]any{"gid": gid})
+		r.data.owners.read(key)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -186,6 +190,11 @@ func (r *groupResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		addAPIError(&resp.Diagnostics, summaryReadGroup, fmt.Sprintf("Could not check that group %d exists.", gid), err)
 		return
 	}
+	where := groupInState
+	if state.Active.IsNull() {
+		where = importedAs // only an import leaves the settings null
+	}
+	r.data.owners.read(key, groupClaim(gid, where))
 	state.setGID(gid)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
@@ -236,6 +245,15 @@ func (r *groupResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	}
 }
 
+// ModifyPlan records the group the resource holds after the plan, or the
+// one the plan destroys, in the provider's ownership, which refuses a plan in
+// which two resources hold one group (see owners).
+func (r *groupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.data != nil {
+		r.data.owners.planGroup(ctx, req, resp)
+	}
+}
+
 // ImportState takes the group's GID, as the import ID or the identity's gid.
 // Its attributes cannot be read back, so they stay null in state and the
 // first apply sets them as configured.
@@ -243,6 +261,9 @@ func (r *groupResource) ImportState(ctx context.Context, req resource.ImportStat
 	gid, ok := importedGID(ctx, "mesibo_group", req, &resp.Diagnostics)
 	if !ok {
 		return
+	}
+	if r.data != nil {
+		r.data.owners.imported(newOwnerKey(ctx, resp.Private, &resp.Diagnostics), groupClaim(gid, importedAs))
 	}
 	resp.Diagnostics.Append(setGIDIdentity(ctx, resp.Identity, types.Int64Value(gid))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("gid"), gid)...)

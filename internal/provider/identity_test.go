@@ -230,6 +230,22 @@ func TestAccIdentity_badIdentityIsRefused(t *testing.T) {
 // identities left it: no identity beside any resource.
 func (c *tfCLI) stripIdentities() {
 	c.t.Helper()
+	stripped := c.editStateInstances(func(_ string, inst map[string]any) bool {
+		_, had := inst["identity"]
+		delete(inst, "identity")
+		delete(inst, "identity_schema_version")
+		return had
+	})
+	if stripped == 0 {
+		c.t.Fatal("the state holds no identity to strip")
+	}
+}
+
+// editStateInstances rewrites the state file, calling edit with the type and
+// the JSON object of each resource instance in it, and returns how many of
+// the calls reported a change.
+func (c *tfCLI) editStateInstances(edit func(typ string, inst map[string]any) bool) int {
+	c.t.Helper()
 	file := filepath.Join(c.dir, "terraform.tfstate")
 	b, err := os.ReadFile(file)
 	if err != nil {
@@ -239,25 +255,17 @@ func (c *tfCLI) stripIdentities() {
 	if err := json.Unmarshal(b, &st); err != nil {
 		c.t.Fatal(err)
 	}
-	stripped := 0
+	changed := 0
 	resources, _ := st["resources"].([]any)
 	for _, r := range resources {
 		res, _ := r.(map[string]any)
+		typ, _ := res["type"].(string)
 		instances, _ := res["instances"].([]any)
 		for _, in := range instances {
-			inst, ok := in.(map[string]any)
-			if !ok {
-				continue
+			if inst, ok := in.(map[string]any); ok && edit(typ, inst) {
+				changed++
 			}
-			if _, ok := inst["identity"]; ok {
-				stripped++
-			}
-			delete(inst, "identity")
-			delete(inst, "identity_schema_version")
 		}
-	}
-	if stripped == 0 {
-		c.t.Fatal("the state holds no identity to strip")
 	}
 	if b, err = json.MarshalIndent(st, "", "  "); err != nil {
 		c.t.Fatal(err)
@@ -265,6 +273,7 @@ func (c *tfCLI) stripIdentities() {
 	if err := os.WriteFile(file, b, 0o600); err != nil {
 		c.t.Fatal(err)
 	}
+	return changed
 }
 
 // stateInstance is a resource instance of the working directory's state

@@ -1,54 +1,46 @@
 package provider
 
 import (
+	"context"
+	"encoding/json"
+	"maps"
 	"slices"
 	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 )
 
-// membershipRegistry coordinates the mesibo_group_membership resources that
-// one provider process plans and applies (there is one per configured
-// provider, in providerData).
+// membershipRegistry coordinates the member edits of the
+// mesibo_group_membership resources that one provider process applies (there
+// is one per configured provider, in providerData). Which resource owns which
+// member is the ownership's business (see owners): a plan in which two
+// memberships list one address, or an exclusive membership shares its group,
+// fails. What remains is the order of the edits of one apply.
 //
 // Several membership resources may manage members of the same group, and
 // Terraform applies them in parallel, in any order. When one resource drops an
 // address that another adds in the same apply (a member moving from one list
 // to the other), the result must not depend on which edit reaches Mesibo
 // first. So the registry keeps, per group, the addresses each membership
-// resource declares, and serialises the member edits of a group: an edit
-// decides what to send and sends it while it holds the group's lock, and
+// resource declares, and lets one edit of a group run at a time (edit): an
+// edit decides what to send, sends it, and records it in its turn, and
 //   - never removes an address that another membership resource of the group
-//     declares (exclusive mode included), and
+//     declares, and
 //   - adds back every address it declares that an edit of this process
 //     removed earlier, even when that address is no change for this resource.
 //
-// A membership resource does not know its Terraform address, so each carries a
-// random key in its private state (see membershipKeyFrom), set when it is
-// created, imported or first refreshed.
-//
-// Limits, also written on the resource's page:
-//   - The registry knows only the membership resources this process has seen.
-//     Terraform plans and applies in separate provider processes, and in an
-//     apply it calls the provider only for resources that change. So when one
-//     of two resources that declare the same address is unchanged in an apply
-//     and the other drops that address (or is destroyed), the address is
-//     removed; the next plan shows it missing for the unchanged resource, and
-//     the apply after that adds it back.
-//   - It coordinates one provider configuration in one Terraform run: two
-//     provider blocks for the same app, or two configurations or runs that
-//     manage the same group, are not coordinated.
-//   - An exclusive membership still sees the members that other resources
-//     add as drift at every refresh. In an apply it leaves alone what the
-//     registry knows other resources declare, but not what unchanged
-//     resources declare, so such a pair keeps changing the group.
+// Limits, also written on the resource's page: the registry knows only the
+// membership resources this process has seen, and in an apply Terraform calls
+// the provider only for resources that change.
 type membershipRegistry struct {
 	mu     sync.Mutex
 	groups map[int64]*groupRecord // guarded by mu
 	gidOf  map[string]int64       // the group each key declares members of; guarded by mu
+	turns  turns                  // one edit of a group at a time
 }
 
 // groupRecord is what the registry knows about one group.
 type groupRecord struct {
-	edit     sync.Mutex             // held for the whole of one member edit
 	declared map[string]declaration // by membership key; guarded by the registry's mu
 	removed  map[string]bool        // addresses edits of this process removed; guarded by the registry's mu
 }
@@ -59,7 +51,7 @@ type declaration struct {
 	exclusive bool
 	// pending marks the declaration of a membership that a plan is about
 	// to create: its Create cannot see the key the plan chose, and claims
-	// the declaration instead (see claim).
+	// the declaration instead (see claimLocked).
 	pending bool
 }
 
@@ -93,6 +85,10 @@ func (r *membershipRegistry) groupLocked(gid int64) *groupRecord {
 func (r *membershipRegistry) declare(gid int64, key string, d declaration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.declareLocked(gid, key, d)
+}
+
+func (r *membershipRegistry) declareLocked(gid int64, key string, d declaration) {
 	r.withdrawLocked(key)
 	r.groupLocked(gid).declared[key] = d
 	r.gidOf[key] = gid
@@ -112,19 +108,13 @@ func (r *membershipRegistry) withdrawLocked(key string) {
 	}
 }
 
-// claim returns the key of a pending declaration about gid that is the same
-// as d, and makes it an ordinary declaration; "" when there is none. Two
-// pending declarations that are the same are interchangeable.
-func (r *membershipRegistry) claim(gid int64, d declaration) string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+// claimLocked returns the key of a pending declaration about gid that is
+// the same as d, and makes it an ordinary declaration; "" when there is
+// none. Two pending declarations that are the same are interchangeable.
+// r.mu must be held.
+func (r *membershipRegistry) claimLocked(gid int64, d declaration) string {
 	g := r.groupLocked(gid)
-	keys := make([]string, 0, len(g.declared))
-	for k := range g.declared {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(g.declared)) {
 		if o := g.declared[k]; o.pending && o.sameAs(d) {
 			o.pending = false
 			g.declared[k] = o
@@ -134,71 +124,125 @@ func (r *membershipRegistry) claim(gid int64, d declaration) string {
 	return ""
 }
 
-// others returns what the other membership resources declare about gid.
-func (r *membershipRegistry) others(gid int64, key string) []declaration {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.othersLocked(r.groupLocked(gid), key)
-}
-
+// othersLocked returns what the other membership resources declare about
+// the group, in the order of their keys.
 func (r *membershipRegistry) othersLocked(g *groupRecord, key string) []declaration {
-	keys := make([]string, 0, len(g.declared))
-	for k := range g.declared {
+	out := make([]declaration, 0, len(g.declared))
+	for _, k := range slices.Sorted(maps.Keys(g.declared)) {
 		if k != key {
-			keys = append(keys, k)
+			out = append(out, g.declared[k])
 		}
-	}
-	slices.Sort(keys)
-	out := make([]declaration, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, g.declared[k])
 	}
 	return out
 }
 
-// memberEdit is one membership resource's edit of a group's members, holding
-// the group's lock from begin to end.
-type memberEdit struct {
-	r   *membershipRegistry
-	g   *groupRecord
-	key string
+// memberSender sends member edits to Mesibo: the client.
+type memberSender interface {
+	AddGroupMembers(ctx context.Context, gid int64, addresses []string) error
+	RemoveGroupMembers(ctx context.Context, gid int64, addresses []string) error
 }
 
-// begin waits until no other edit of gid runs and starts the edit of the
-// membership with key. The caller must call end.
-func (r *membershipRegistry) begin(gid int64, key string) *memberEdit {
+// memberChange is one membership resource's change of its group's members.
+type memberChange struct {
+	gid int64
+	// key is the membership's key; a create has none: it replaces the
+	// declaration its plan made, under a new key.
+	key    string
+	create bool
+	// declares is what the membership declares after the change; nil when
+	// it is deleted.
+	declares *declaration
+	// add and remove are what the membership would add and remove on its
+	// own.
+	add, remove []string
+}
+
+// editResult is what an edit did.
+type editResult struct {
+	key  string   // the membership's key, for its private state
+	sent editPlan // what it sent, or meant to send when it failed
+	// added tells whether the additions reached Mesibo.
+	added bool
+	// err is the failure, and failed what was being done ("add members
+	// to", "remove members from"; with the group's GID, it makes the
+	// error's first sentence).
+	err    error
+	failed string
+}
+
+// edit carries out one membership's change of its group's members in one
+// turn: it records what the membership declares, waits for the group's
+// turn, decides what to send (see planEdit), records the removals before
+// they are sent (an address that may have been removed is added back by any
+// later edit that declares it, which is harmless if it is still there), sends
+// the additions and then the removals, and records the additions. A create
+// that fails declares nothing. The wait gives up when ctx ends.
+func (r *membershipRegistry) edit(ctx context.Context, send memberSender, ch memberChange) editResult {
 	r.mu.Lock()
-	g := r.groupLocked(gid)
+	res := editResult{key: ch.key}
+	switch {
+	case ch.declares == nil:
+		// A replacement created before it is destroyed keeps the key, in
+		// its new group: the delete withdraws only what it declared here.
+		if gid, ok := r.gidOf[ch.key]; ok && gid == ch.gid {
+			r.withdrawLocked(ch.key)
+		}
+	case ch.create:
+		// The declaration its plan made gives way to the create's, under
+		// a key of its own: the plan's key is also the key of the
+		// membership this one replaces, whose delete may come after.
+		if planned := r.claimLocked(ch.gid, *ch.declares); planned != "" {
+			r.withdrawLocked(planned)
+		}
+		res.key = randomID()
+		r.declareLocked(ch.gid, res.key, *ch.declares)
+	default:
+		r.declareLocked(ch.gid, ch.key, *ch.declares)
+	}
 	r.mu.Unlock()
-	g.edit.Lock()
-	return &memberEdit{r: r, g: g, key: key}
-}
-
-// end lets the next edit of the group run.
-func (e *memberEdit) end() { e.g.edit.Unlock() }
-
-// decide turns what the membership would add and remove on its own into what
-// it sends (see planEdit), and records the removals, before they are sent:
-// an address that may have been removed is added back by any later edit that
-// declares it, which is harmless if it is still there.
-func (e *memberEdit) decide(add, remove []string) editPlan {
-	e.r.mu.Lock()
-	defer e.r.mu.Unlock()
-	own := e.g.declared[e.key]
-	p := planEdit(own.members, e.r.othersLocked(e.g, e.key), e.g.removed, add, remove)
-	for _, a := range p.remove {
-		e.g.removed[a] = true
+	fail := func(verb string, err error) editResult {
+		res.err, res.failed = err, verb
+		if ch.create {
+			r.withdraw(res.key)
+		}
+		return res
 	}
-	return p
-}
 
-// added records that addresses are members again.
-func (e *memberEdit) added(addresses []string) {
-	e.r.mu.Lock()
-	defer e.r.mu.Unlock()
-	for _, a := range addresses {
-		delete(e.g.removed, a)
+	release, err := r.turns.take(ctx, ownedMemberList(ch.gid))
+	if err != nil {
+		return fail("wait for another change of the members of", err)
 	}
+	defer release()
+
+	r.mu.Lock()
+	g := r.groupLocked(ch.gid)
+	var own []string
+	if ch.declares != nil {
+		own = ch.declares.members
+	}
+	res.sent = planEdit(own, r.othersLocked(g, res.key), g.removed, ch.add, ch.remove)
+	for _, a := range res.sent.remove {
+		g.removed[a] = true
+	}
+	r.mu.Unlock()
+
+	if len(res.sent.add) > 0 {
+		if err := send.AddGroupMembers(ctx, ch.gid, res.sent.add); err != nil {
+			return fail("add members to", err)
+		}
+		res.added = true
+		r.mu.Lock()
+		for _, a := range res.sent.add {
+			delete(g.removed, a)
+		}
+		r.mu.Unlock()
+	}
+	if len(res.sent.remove) > 0 {
+		if err := send.RemoveGroupMembers(ctx, ch.gid, res.sent.remove); err != nil {
+			return fail("remove members from", err)
+		}
+	}
+	return res
 }
 
 // editPlan is what one membership edit sends.
@@ -245,4 +289,86 @@ func planEdit(own []string, others []declaration, removed map[string]bool, add, 
 		*s = slices.Compact(*s)
 	}
 	return p
+}
+
+// What a membership declared at its last apply is kept in its private
+// state: the members it added or adopted by listing them, which are the
+// only ones it may remove when it drops them, stops being exclusive, or is
+// destroyed. An import declares none.
+const privateDeclared = "declared_members"
+
+// legacyUnlisted names the private state value in which earlier versions
+// kept the drift that an exclusive membership's refresh recorded in members.
+// When it is there, what the membership declares is its members without it.
+const legacyUnlisted = "unlisted_members"
+
+// declaredFrom returns what the membership declared at its last apply,
+// sorted, and whether its private state says: state written by an earlier
+// version of the provider may not, and then members are all that is known
+// (see legacyDeclared).
+func declaredFrom(ctx context.Context, private privateGetter, members []string, diags *diag.Diagnostics) ([]string, bool) {
+	raw, d := private.GetKey(ctx, privateDeclared)
+	diags.Append(d...)
+	var declared []string
+	if len(raw) > 0 && json.Unmarshal(raw, &declared) == nil {
+		slices.Sort(declared)
+		return declared, true
+	}
+	raw, d = private.GetKey(ctx, legacyUnlisted)
+	diags.Append(d...)
+	var unlisted []string
+	if len(raw) > 0 && json.Unmarshal(raw, &unlisted) == nil && len(unlisted) > 0 {
+		return difference(members, unlisted), true
+	}
+	return nil, false
+}
+
+// saveDeclared keeps what the membership declares in its private state, and
+// drops the record of earlier versions.
+func saveDeclared(ctx context.Context, private privateSetter, declared []string, diags *diag.Diagnostics) {
+	d := slices.Clone(declared)
+	slices.Sort(d)
+	raw, _ := json.Marshal(append([]string{}, slices.Compact(d)...)) // a []string always encodes
+	diags.Append(private.SetKey(ctx, privateDeclared, raw)...)
+	diags.Append(private.SetKey(ctx, legacyUnlisted, nil)...)
+}
+
+// legacyDeclared decides what a membership whose state has no record of
+// what it declared (written by an earlier version) declares, from its
+// members in state and, where the plan has it, the configuration. Members in
+// state that the configuration does not list may be drift that an
+// exclusive membership's refresh recorded, so they are not declared: the
+// membership does not remove them. Without a configuration (a destroy plan)
+// an additive membership declares its members in state, which its refreshes
+// never add drift to; an exclusive one cannot tell, and ok is false.
+func legacyDeclared(inState, configured []string, hasConfig, exclusive bool) (declared []string, ok bool) {
+	switch {
+	case hasConfig:
+		return intersection(inState, configured), true
+	case exclusive && len(inState) > 0:
+		return nil, false
+	}
+	return slices.Clone(inState), true
+}
+
+// difference returns the elements of a that are not in b.
+func difference(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// intersection returns the elements of a that are in b.
+func intersection(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
 }

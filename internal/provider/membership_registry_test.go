@@ -3,12 +3,14 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -50,95 +52,150 @@ func TestPlanEdit(t *testing.T) {
 	}
 }
 
+// othersOf returns what the memberships other than key declare about gid.
+func (r *membershipRegistry) othersOf(gid int64, key string) []declaration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.othersLocked(r.groupLocked(gid), key)
+}
+
 func TestMembershipRegistry_declarations(t *testing.T) {
 	var r membershipRegistry
-	if got := r.others(7, "a"); len(got) != 0 {
+	if got := r.othersOf(7, "a"); len(got) != 0 {
 		t.Fatalf("an empty registry knows %v", got)
 	}
 	r.declare(7, "a", newDeclaration([]string{"u2", "u1", "u1"}, false, false))
 	r.declare(7, "b", newDeclaration([]string{"u3"}, true, false))
 	r.declare(8, "c", newDeclaration([]string{"u9"}, false, false))
-	if got := fmt.Sprint(r.others(7, "a")); got != "[{[u3] true false}]" {
+	if got := fmt.Sprint(r.othersOf(7, "a")); got != "[{[u3] true false}]" {
 		t.Errorf("others of a in group 7 = %s", got)
 	}
-	if got := fmt.Sprint(r.others(7, "")); got != "[{[u1 u2] false false} {[u3] true false}]" {
+	if got := fmt.Sprint(r.othersOf(7, "")); got != "[{[u1 u2] false false} {[u3] true false}]" {
 		t.Errorf("everything declared about group 7 = %s (sorted, without duplicates)", got)
 	}
 	// A membership that moves to another group declares nothing about the old one.
 	r.declare(8, "a", newDeclaration([]string{"u1"}, false, false))
-	if got := fmt.Sprint(r.others(7, "")); got != "[{[u3] true false}]" {
+	if got := fmt.Sprint(r.othersOf(7, "")); got != "[{[u3] true false}]" {
 		t.Errorf("group 7 after a moved = %s", got)
 	}
 	r.withdraw("b")
 	r.withdraw("never declared")
-	if got := r.others(7, ""); len(got) != 0 {
+	if got := r.othersOf(7, ""); len(got) != 0 {
 		t.Errorf("group 7 after b was withdrawn = %v", got)
 	}
-	if got := len(r.others(8, "")); got != 2 {
+	if got := len(r.othersOf(8, "")); got != 2 {
 		t.Errorf("group 8 has %d declarations, want 2", got)
 	}
 }
 
-func TestMembershipRegistry_claim(t *testing.T) {
+// TestMembershipRegistry_createClaims: a create replaces the pending
+// declaration its plan made that declares the same, never the declaration of
+// a membership that exists, each only once, and under a key of its own,
+// which the delete of the membership it replaces (that has the plan's key)
+// does not withdraw.
+func TestMembershipRegistry_createClaims(t *testing.T) {
 	var r membershipRegistry
-	planned := newDeclaration([]string{"u1", "u2"}, false, true)
+	g := &simulatedGroup{members: map[string]bool{}}
 	r.declare(7, "existing", newDeclaration([]string{"u1", "u2"}, false, false))
-	r.declare(7, "planned", planned)
+	r.declare(7, "planned", newDeclaration([]string{"u1", "u2"}, false, true))
 	r.declare(7, "other plan", newDeclaration([]string{"u1"}, false, true))
+	pending := func() int {
+		n := 0
+		for _, d := range r.othersOf(7, "") {
+			if d.pending {
+				n++
+			}
+		}
+		return n
+	}
+	create := func(gid int64, exclusive bool, members ...string) string {
+		d := newDeclaration(members, exclusive, false)
+		return r.edit(context.Background(), g, memberChange{gid: gid, create: true, declares: &d, add: members}).key
+	}
+	exclusive := create(7, true, "u2", "u1")
+	create(8, false, "u1", "u2")
+	if n := pending(); n != 2 {
+		t.Errorf("creates that declare something else claimed a pending declaration: %d left, want 2", n)
+	}
+	key := create(7, false, "u2", "u1")
+	if n := pending(); n != 1 || key == "planned" || len(key) != 32 {
+		t.Errorf("the create took key %q and left %d pending declarations; want a new key, and 1", key, n)
+	}
+	// The replaced membership's delete, with the plan's key, keeps what the
+	// create declares.
+	r.withdraw("existing")
+	r.withdraw(exclusive)
+	g.members = map[string]bool{"u1": true, "u2": true}
+	g.destroy(&r, "planned", []string{"u1", "u2"})
+	if got := g.list(); !slices.Equal(got, []string{"u1", "u2"}) {
+		t.Errorf("the replaced membership's delete left %v", got)
+	}
+	create(7, false, "u1", "u2")
+	if n := pending(); n != 1 {
+		t.Errorf("a second create claimed a declaration: %d pending left", n)
+	}
+}
 
-	if got := r.claim(7, newDeclaration([]string{"u2", "u1"}, true, false)); got != "" {
-		t.Errorf("an exclusive membership claimed %q, planned additive", got)
+// TestMembershipRegistry_failedCreateDeclaresNothing: a membership whose
+// create failed does not keep another membership of the group from removing
+// the address it would have added.
+func TestMembershipRegistry_failedCreateDeclaresNothing(t *testing.T) {
+	var r membershipRegistry
+	ctx := context.Background()
+	g := &simulatedGroup{members: map[string]bool{"x": true}, refuseAdd: true}
+	r.declare(7, "b", newDeclaration([]string{"x"}, false, true)) // b's plan
+	d := newDeclaration([]string{"x"}, false, false)
+	if res := r.edit(ctx, g, memberChange{gid: 7, create: true, declares: &d, add: []string{"x"}}); res.err == nil || res.failed != "add members to" {
+		t.Fatalf("the create did not fail as the group refused it: %+v", res)
 	}
-	if got := r.claim(8, newDeclaration([]string{"u1", "u2"}, false, false)); got != "" {
-		t.Errorf("a membership of group 8 claimed %q, planned for group 7", got)
-	}
-	// Only the pending declaration is claimed, never one of a membership
-	// that exists, and only once.
-	if got := r.claim(7, newDeclaration([]string{"u2", "u1"}, false, false)); got != "planned" {
-		t.Errorf("claim = %q, want the pending declaration", got)
-	}
-	if got := r.claim(7, newDeclaration([]string{"u1", "u2"}, false, false)); got != "" {
-		t.Errorf("a second create claimed %q", got)
+	g.refuseAdd = false
+	g.update(&r, "a", []string{"x"}, nil)
+	if got := g.list(); len(got) != 0 {
+		t.Errorf("members %v: a dropped x, which the failed create of b declared", got)
 	}
 }
 
 // simulatedGroup applies edits the way Mesibo would, for the registry tests.
 type simulatedGroup struct {
-	members map[string]bool
-	sent    []string
+	members   map[string]bool
+	sent      []string
+	refuseAdd bool
+}
+
+func (g *simulatedGroup) AddGroupMembers(_ context.Context, _ int64, addresses []string) error {
+	if g.refuseAdd {
+		return errors.New("refused")
+	}
+	for _, a := range addresses {
+		g.members[a] = true
+	}
+	g.sent = append(g.sent, "add "+strings.Join(addresses, ","))
+	return nil
+}
+
+func (g *simulatedGroup) RemoveGroupMembers(_ context.Context, _ int64, addresses []string) error {
+	for _, a := range addresses {
+		delete(g.members, a)
+	}
+	g.sent = append(g.sent, "remove "+strings.Join(addresses, ","))
+	return nil
 }
 
 // update runs the edit of the membership key from before to after, as
 // Update does.
 func (g *simulatedGroup) update(r *membershipRegistry, key string, before, after []string) {
-	r.declare(7, key, newDeclaration(after, false, false))
-	e := r.begin(7, key)
-	defer e.end()
-	p := e.decide(difference(after, before), difference(before, after))
-	g.send(p)
-	e.added(p.add)
+	d := newDeclaration(after, false, false)
+	res := r.edit(context.Background(), g, memberChange{gid: 7, key: key, declares: &d,
+		add: difference(after, before), remove: difference(before, after)})
+	if res.err != nil {
+		panic(res.err)
+	}
 }
 
 // destroy runs the edit of the membership key listing old, as Delete does.
 func (g *simulatedGroup) destroy(r *membershipRegistry, key string, old []string) {
-	r.withdraw(key)
-	e := r.begin(7, key)
-	defer e.end()
-	g.send(e.decide(nil, old))
-}
-
-func (g *simulatedGroup) send(p editPlan) {
-	for _, a := range p.add {
-		g.members[a] = true
-	}
-	for _, a := range p.remove {
-		delete(g.members, a)
-	}
-	if len(p.add) > 0 {
-		g.sent = append(g.sent, "add "+strings.Join(p.add, ","))
-	}
-	if len(p.remove) > 0 {
-		g.sent = append(g.sent, "remove "+strings.Join(p.remove, ","))
+	if res := r.edit(context.Background(), g, memberChange{gid: 7, key: key, remove: old}); res.err != nil {
+		panic(res.err)
 	}
 }
 
@@ -206,68 +263,112 @@ func TestMembershipRegistry_ordersDoNotMatter(t *testing.T) {
 	}
 }
 
+// countingGroup counts the additions it is sent, with a read and a write
+// that another edit could come between.
+type countingGroup struct{ count int }
+
+func (g *countingGroup) AddGroupMembers(context.Context, int64, []string) error {
+	n := g.count
+	runtime.Gosched() // let another edit run here, if it can
+	g.count = n + 1
+	return nil
+}
+
+func (g *countingGroup) RemoveGroupMembers(context.Context, int64, []string) error { return nil }
+
 // TestMembershipRegistry_editsOfAGroupTakeTurns: many edits of one group at
 // once each read and write the group without another edit in between (run
-// with -race, a missing lock is also reported as a data race).
+// with -race, a missing turn is also reported as a data race); an edit that
+// waits gives up when its context ends.
 func TestMembershipRegistry_editsOfAGroupTakeTurns(t *testing.T) {
 	var r membershipRegistry
-	count := 0
+	g := &countingGroup{}
 	var wg sync.WaitGroup
 	for i := range 50 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e := r.begin(7, fmt.Sprint(i))
-			defer e.end()
-			n := count
-			runtime.Gosched() // let another edit run here, if it can
-			count = n + 1
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			d := newDeclaration([]string{fmt.Sprint(i)}, false, false)
+			if res := r.edit(ctx, g, memberChange{gid: 7, key: fmt.Sprint(i), declares: &d, add: d.members}); res.err != nil {
+				t.Error(res.err)
+			}
 		}()
 	}
 	wg.Wait()
-	if count != 50 {
-		t.Errorf("50 edits counted %d: edits of one group overlapped", count)
+	if g.count != 50 {
+		t.Errorf("50 edits counted %d: edits of one group overlapped", g.count)
 	}
-	// Edits of different groups do not wait for each other (this would
-	// deadlock if they did).
-	e1 := r.begin(7, "a")
-	e2 := r.begin(8, "b")
-	e2.end()
-	e1.end()
+	// An edit waiting for the group's turn gives up when its context ends,
+	// and declares nothing if it was a create.
+	release, err := r.turns.take(context.Background(), ownedMemberList(7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	d := newDeclaration([]string{"late"}, false, false)
+	res := r.edit(short, g, memberChange{gid: 7, create: true, declares: &d, add: d.members})
+	if !errors.Is(res.err, context.DeadlineExceeded) {
+		t.Errorf("a waiting edit past its deadline: %+v", res)
+	}
+	release()
+	r.mu.Lock()
+	_, declared := r.gidOf[res.key]
+	r.mu.Unlock()
+	if declared {
+		t.Error("a create that gave up still declares its members")
+	}
 }
 
-func TestMembershipPlanWarnings(t *testing.T) {
-	d := func(exclusive bool, members ...string) declaration { return newDeclaration(members, exclusive, false) }
-	many := make([]string, 12)
-	for i := range many {
-		many[i] = fmt.Sprintf("m%02d", i)
+func TestDeclaredRecord(t *testing.T) {
+	ctx := context.Background()
+	var diags diag.Diagnostics
+	p := fakePrivate{}
+	if got, ok := declaredFrom(ctx, p, []string{"a"}, &diags); ok || got != nil {
+		t.Errorf("without a record: %v, %v", got, ok)
 	}
-	tests := []struct {
-		name   string
-		self   declaration
-		others []declaration
-		want   [][]string // per warning: summary, then phrases of the detail
+	// The record of earlier versions: the drift an exclusive refresh found.
+	p[legacyUnlisted] = []byte(`["s1"]`)
+	if got, ok := declaredFrom(ctx, p, []string{"a", "s1"}, &diags); !ok || fmt.Sprint(got) != "[a]" {
+		t.Errorf("with the drift of an earlier version: %v, %v", got, ok)
+	}
+	saveDeclared(ctx, p, []string{"b", "a", "b"}, &diags)
+	if got, ok := declaredFrom(ctx, p, []string{"a", "s1"}, &diags); !ok || fmt.Sprint(got) != "[a b]" {
+		t.Errorf("the saved record reads as %v, %v", got, ok)
+	}
+	if p[legacyUnlisted] != nil {
+		t.Error("saving the record keeps the record of earlier versions")
+	}
+	saveDeclared(ctx, p, nil, &diags) // an import declares nothing, and says so
+	if got, ok := declaredFrom(ctx, p, []string{"a"}, &diags); !ok || len(got) != 0 {
+		t.Errorf("an empty record reads as %v, %v", got, ok)
+	}
+	if diags.HasError() {
+		t.Errorf("diagnostics: %v", diags)
+	}
+}
+
+func TestLegacyDeclared(t *testing.T) {
+	l := func(s ...string) []string { return s }
+	for _, c := range []struct {
+		name                 string
+		inState, configured  []string
+		hasConfig, exclusive bool
+		want                 string
+		ok                   bool
 	}{
-		{name: "alone", self: d(true, "u1")},
-		{name: "no shared address", self: d(false, "u1"), others: []declaration{d(false, "u2")}},
-		{name: "one shared address", self: d(false, "u1", "u2"), others: []declaration{d(false, "u2", "u3")},
-			want: [][]string{{summaryMemberListedTwice, "Another mesibo_group_membership resource of group 7 lists address \"u2\" too",
-				"the address leaves the group", "List each address in one membership resource"}}},
-		{name: "shared addresses of several others", self: d(false, "u1", "u2", "u4"), others: []declaration{d(false, "u4"), d(false, "u2", "u4")},
-			want: [][]string{{summaryMemberListedTwice, `lists addresses "u2", "u4" too`}}},
-		{name: "many shared addresses", self: d(false, many...), others: []declaration{d(false, many...)},
-			want: [][]string{{summaryMemberListedTwice, `"m08", "m09" and 2 more too`}}},
-		{name: "exclusive itself", self: d(true, "u1"), others: []declaration{d(false, "u2")},
-			want: [][]string{{summaryExclusiveShared, "Group 7 has an exclusive mesibo_group_membership and another",
-				"the group keeps changing", "either one exclusive membership or only memberships with exclusive = false"}}},
-		{name: "another is exclusive, and shares an address", self: d(false, "u1"), others: []declaration{d(true, "u1")},
-			want: [][]string{{summaryMemberListedTwice, `address "u1"`}, {summaryExclusiveShared, "Group 7"}}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := membershipPlanWarnings(7, tt.self, tt.others)
-			checkWarnings(t, got, path.Root("members"), tt.want)
-		})
+		{"configured: drift is not declared", l("s1", "u1"), l("u1", "u2"), true, true, "[u1]", true},
+		{"configured, additive", l("u1", "u3"), l("u1"), true, false, "[u1]", true},
+		{"destroyed, additive", l("u1", "u3"), nil, false, false, "[u1 u3]", true},
+		{"destroyed, exclusive: cannot tell", l("s1", "u1"), nil, false, true, "[]", false},
+		{"destroyed, exclusive, no member", nil, nil, false, true, "[]", true},
+	} {
+		got, ok := legacyDeclared(c.inState, c.configured, c.hasConfig, c.exclusive)
+		if fmt.Sprint(got) != c.want || ok != c.ok {
+			t.Errorf("%s: %v, %v; want %s, %v", c.name, got, ok, c.want, c.ok)
+		}
 	}
 }
 
@@ -314,30 +415,13 @@ func (p fakePrivate) GetKey(_ context.Context, key string) ([]byte, diag.Diagnos
 
 func (p fakePrivate) SetKey(_ context.Context, key string, value []byte) diag.Diagnostics {
 	var diags diag.Diagnostics
+	if len(value) == 0 {
+		delete(p, key) // as the framework does
+		return diags
+	}
 	if !json.Valid(value) {
 		diags.AddError("invalid JSON", string(value))
 	}
 	p[key] = value
 	return diags
-}
-
-func TestMembershipKey(t *testing.T) {
-	ctx := context.Background()
-	var diags diag.Diagnostics
-	p := fakePrivate{}
-	first := membershipKeyFrom(ctx, p, &diags)
-	if len(first) != 32 || membershipKeyFrom(ctx, p, &diags) == first {
-		t.Errorf("without a saved key, each call should make a new one: %q", first)
-	}
-	saveMembershipKey(ctx, p, first, &diags)
-	if got := membershipKeyFrom(ctx, p, &diags); got != first {
-		t.Errorf("the saved key is %q, read back %q", first, got)
-	}
-	p[membershipPrivateKey] = []byte(`{"not":"a key"}`)
-	if got := membershipKeyFrom(ctx, p, &diags); got == "" || got == first {
-		t.Errorf("an unreadable key gives %q, want a new key", got)
-	}
-	if diags.HasError() {
-		t.Errorf("diagnostics: %v", diags)
-	}
 }

@@ -18,12 +18,12 @@ import (
 type providerData struct {
 	client   *mesibo.Client
 	appToken string // only to mask it in logs
-	// memberships coordinates the mesibo_group_membership resources of
-	// this provider configuration.
+	// owners records which resource of this provider configuration holds
+	// which Mesibo object, and hands out the turns of user creates.
+	owners owners
+	// memberships coordinates the member edits of the
+	// mesibo_group_membership resources of this provider configuration.
 	memberships membershipRegistry
-	// users coordinates the mesibo_user resources of this provider
-	// configuration.
-	users userRegistry
 }
 
 // logContext returns ctx with the app token and access tokens masked in every
@@ -123,7 +123,7 @@ func flatFields(fields map[string]any) map[string]any {
 }
 
 // randomID returns 32 random hex digits: the id of a sent message, the key
-// of a membership in the registry. crypto/rand.Read never returns an error:
+// of a resource in the provider's ownership. crypto/rand.Read never returns an error:
 // it crashes the program rather than return one.
 func randomID() string {
 	b := make([]byte, 16)

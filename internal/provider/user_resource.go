@@ -144,23 +144,15 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	client := r.data.client
 	resp.Diagnostics.Append(setUserIdentity(ctx, resp.Identity, plan.Address)...)
 
-	// One create of an address at a time, so that a later one's lookup
-	// sees the user an earlier one made (see userRegistry).
-	turn, err := r.data.users.beginCreate(ctx, address)
+	// One create of an address at a time, and of its spellings that differ
+	// only in case: a later one's lookup sees the user an earlier one made.
+	release, err := r.data.owners.turns.take(ctx, ownedUser(address))
 	if err != nil {
 		addAPIError(&resp.Diagnostics, summaryCreateUser,
 			fmt.Sprintf("Stopped while waiting for another create of user %q to finish; nothing was changed.", address), err)
 		return
 	}
-	defer turn.end()
-	if uid, ok := turn.earlier(); ok {
-		resp.Diagnostics.AddAttributeError(path.Root("address"), summaryUserExists, fmt.Sprintf("Another mesibo_user "+
-			"resource of this configuration created the user with address %q (UID %d) earlier in this apply. Mesibo has "+
-			"one user per address, and two resources cannot both manage it: this resource was not created, and nothing "+
-			"was changed. Give each resource its own address (a module used more than once needs an address per "+
-			"instance).", address, uid))
-		return
-	}
+	defer release()
 
 	existing, err := client.FindUser(ctx, address)
 	var notFound *mesibo.UserNotFoundError
@@ -189,7 +181,7 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	plan.setUID(user.UID)
 	plan.AccessToken = types.StringValue(user.Token)
-	turn.created(user.UID)
+	newOwnerKey(ctx, resp.Private, &resp.Diagnostics)
 	tflog.Debug(ctx, "Mesibo user created", map[string]any{"uid": user.UID, "address": address})
 
 	// useradd cannot set the flag; a new user starts with flag 0.
@@ -296,9 +288,11 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	// Every path below, the removal from state included, keeps the identity.
 	resp.Diagnostics.Append(setUserIdentity(ctx, resp.Identity, state.Address)...)
 	address := state.Address.ValueString()
+	key := ownerKey(ctx, req.Private, resp.Private, &resp.Diagnostics)
 	user, err := r.data.client.FindUser(ctx, address)
 	if errors.Is(err, mesibo.ErrNotFound) {
 		tflog.Debug(ctx, "Mesibo user not found, removing it from state", map[string]any{"address": address})
+		r.data.owners.read(key)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -311,9 +305,11 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		resp.Diagnostics.AddWarning("Mesibo User Replaced Outside Terraform",
 			fmt.Sprintf("Address %q now belongs to UID %d, not UID %d as Terraform recorded. Terraform forgets the old "+
 				"user; the next apply will refuse to take over the new one unless you import it.", address, user.UID, state.UID.ValueInt64()))
+		r.data.owners.read(key)
 		resp.State.RemoveResource(ctx)
 		return
 	}
+	r.data.owners.read(key, userClaim(address, userInState(user.UID)))
 	obj := userObjectFromAPI(*user)
 	if !state.mergeRead(obj) {
 		return // Mesibo confirms the state, of which resp.State is a copy
@@ -516,18 +512,22 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 			addAPIError(&resp.Diagnostics, summaryReadUser, fmt.Sprintf("Could not look up user %q to import it.", address), err)
 			return
 		}
+		r.data.owners.imported(newOwnerKey(ctx, resp.Private, &resp.Diagnostics), userClaim(address, importedAs))
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("address"), address)...)
 	resp.Diagnostics.Append(setUserIdentity(ctx, resp.Identity, types.StringValue(address))...)
 }
 
-// ModifyPlan tells the provider's user registry which address the user is
-// about to have, and warns when another user resource has it too; and it
-// says, in the plan of the first apply after an import, what that apply
-// does about the token settings Mesibo cannot report.
+// ModifyPlan records the user the resource holds after the plan, and the
+// one the plan destroys, in the provider's ownership, which refuses a plan
+// in which two resources hold one user (see owners); and it says, in the
+// plan of the first apply after an import, what that apply does about the
+// token settings Mesibo cannot report.
 func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	r.declareAddress(ctx, req, resp)
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	if r.data != nil {
+		r.data.owners.planUser(ctx, req, resp)
+	}
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || resp.Diagnostics.HasError() {
 		return // create or destroy
 	}
 	// Only the first plan after an import gets a warning: the whole models
@@ -545,52 +545,6 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	}
 	summary, detail := importedUserPlanWarning(plan, state)
 	resp.Diagnostics.AddWarning(summary, detail)
-}
-
-// declareAddress records the user's planned address in the provider's user
-// registry, or withdraws it when the user is destroyed, and warns when
-// another user resource of this configuration plans the same address.
-func (r *userResource) declareAddress(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.data == nil {
-		return
-	}
-	key := userKeyFrom(ctx, req.Private, &resp.Diagnostics)
-	if req.Plan.Raw.IsNull() {
-		r.data.users.withdraw(key)
-		return
-	}
-	saveUserKey(ctx, resp.Private, key, &resp.Diagnostics)
-	var address types.String
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("address"), &address)...)
-	if address.IsNull() || address.IsUnknown() {
-		return
-	}
-	if others := r.data.users.declare(key, address.ValueString()); len(others) > 0 {
-		resp.Diagnostics.AddAttributeWarning(path.Root("address"), summaryUserAddressShared,
-			sharedAddressWarning(address.ValueString(), others))
-	}
-}
-
-// sharedAddressWarning explains what happens to a user resource that plans
-// address when other user resources plan the addresses others, which are
-// address or differ from it only in case.
-func sharedAddressWarning(address string, others []string) string {
-	var b strings.Builder
-	for _, o := range others {
-		if o == address {
-			fmt.Fprintf(&b, "Another mesibo_user resource of this configuration declares the address %q too. Mesibo has "+
-				"one user per address, so the two cannot both manage it: the apply creates the user for one of them and "+
-				"refuses the other, and where both already hold the user in state (written by an earlier version of the "+
-				"provider), destroying either deletes the user the other manages. ", address)
-			continue
-		}
-		fmt.Fprintf(&b, "Another mesibo_user resource of this configuration declares the address %q, which differs from "+
-			"%q only in case: a Mesibo server that matches addresses without regard to case may treat the two as one "+
-			"user, and then refuses to create the second. ", o, address)
-	}
-	b.WriteString("Give each resource its own address (a module used more than once needs an address per instance). " +
-		"To drop one of two resources that hold the same user without deleting it, run terraform state rm on it.")
-	return b.String()
 }
 
 // importedUserPlanWarning explains the plan of the first apply after an
