@@ -18,8 +18,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-
-	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
 )
 
 var (
@@ -30,41 +28,20 @@ var (
 	_ resource.ResourceWithModifyPlan       = &messageResource{}
 )
 
-// defaultMessageExpirySeconds is how long Mesibo keeps an undelivered
-// message when the message call does not say: one year.
-const defaultMessageExpirySeconds = 31536000
-
 // NewMessageResource returns the mesibo_message resource.
 func NewMessageResource() resource.Resource { return &messageResource{} }
 
 type messageResource struct{ data *providerData }
 
-// messageResourceModel is mesibo_message's state.
+// messageResourceModel is mesibo_message's state: the message's arguments,
+// which the resource shares with the mesibo_message action (message_send.go),
+// and what the resource adds to them.
 type messageResourceModel struct {
-	ID            types.String `tfsdk:"id"`
-	From          types.String `tfsdk:"from"`
-	To            types.String `tfsdk:"to"`
-	GID           wholeNumber  `tfsdk:"gid"`
-	Message       types.String `tfsdk:"message"`
-	Type          wholeNumber  `tfsdk:"type"`
-	ExpirySeconds wholeNumber  `tfsdk:"expiry_seconds"`
-	Triggers      types.Map    `tfsdk:"triggers"`
-	SentAt        types.String `tfsdk:"sent_at"`
+	messageArgs
+	ID       types.String `tfsdk:"id"`
+	Triggers types.Map    `tfsdk:"triggers"`
+	SentAt   types.String `tfsdk:"sent_at"`
 }
-
-// args are the message's arguments, which the resource shares with the
-// mesibo_message action (message_send.go).
-func (m messageResourceModel) args() messageArgs {
-	return messageArgs{From: m.From, To: m.To, GID: m.GID, Message: m.Message, Type: m.Type, ExpirySeconds: m.ExpirySeconds}
-}
-
-// messageRequest is the one converter from the model to the message call.
-func (m messageResourceModel) messageRequest() mesibo.MessageRequest {
-	return m.args().messageRequest()
-}
-
-// recipient names where the message goes, for errors and logs.
-func (m messageResourceModel) recipient() string { return m.args().recipient() }
 
 // sender names the sender, for warnings.
 func (m messageResourceModel) sender() string {
@@ -211,7 +188,7 @@ func (r *messageResource) Create(ctx context.Context, req resource.CreateRequest
 // addSendError reports a message that failed: refused for a missing sender or
 // group, maybe delivered although the answer was lost, or not sent.
 func addSendError(diags *diag.Diagnostics, plan messageResourceModel, err error) {
-	reportSendError(diags, plan.args(), err, messageResourceFollowUp)
+	reportSendError(diags, plan.messageArgs, err, messageResourceFollowUp)
 }
 
 // messageResourceFollowUp: nothing was recorded, so the next apply sends the

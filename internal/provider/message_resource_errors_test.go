@@ -19,8 +19,8 @@ import (
 // sent and what to do, names the attribute at fault where one is, and ends
 // with Mesibo's answer.
 func TestAddSendError(t *testing.T) {
-	toUser := messageResourceModel{From: types.StringValue("bot"), To: types.StringValue("alice"), GID: wholeNumberNull()}
-	toGroup := messageResourceModel{From: types.StringValue("bot"), To: types.StringNull(), GID: wholeNumberValue(77)}
+	toUser := messageResourceModel{messageArgs: messageArgs{From: types.StringValue("bot"), To: types.StringValue("alice"), GID: wholeNumberNull()}}
+	toGroup := messageResourceModel{messageArgs: messageArgs{From: types.StringValue("bot"), To: types.StringNull(), GID: wholeNumberValue(77)}}
 	tests := []struct {
 		name    string
 		plan    messageResourceModel
@@ -110,10 +110,11 @@ func TestMessageUpdateKeepsTheSend(t *testing.T) {
 	r.Schema(ctx, resource.SchemaRequest{}, &sr)
 
 	sent := messageResourceModel{
-		ID: types.StringValue("0123abcd"), From: types.StringValue("bot"), To: types.StringValue("alice"),
-		GID: wholeNumberNull(), Message: types.StringValue("hi"), Type: wholeNumberNull(),
-		ExpirySeconds: wholeNumberValue(defaultMessageExpirySeconds), Triggers: types.MapNull(types.StringType),
-		SentAt: types.StringValue("2026-01-02T03:04:05Z"),
+		messageArgs: messageArgs{
+			From: types.StringValue("bot"), To: types.StringValue("alice"), GID: wholeNumberNull(),
+			Message: types.StringValue("hi"), Type: wholeNumberNull(), ExpirySeconds: wholeNumberValue(defaultMessageExpirySeconds),
+		},
+		ID: types.StringValue("0123abcd"), Triggers: types.MapNull(types.StringType), SentAt: types.StringValue("2026-01-02T03:04:05Z"),
 	}
 	planned := sent
 	planned.ID, planned.SentAt = types.StringUnknown(), types.StringUnknown()

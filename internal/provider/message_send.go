@@ -32,6 +32,10 @@ var (
 	messageExpiryValidators  = []validator.Int64{int64validator.AtLeast(1), mesiboNumberValidator{}}
 )
 
+// defaultMessageExpirySeconds is how long Mesibo keeps an undelivered
+// message when the message call does not say: one year.
+const defaultMessageExpirySeconds = 31536000
+
 // messageArgs are the arguments of one message.
 type messageArgs struct {
 	From          types.String `tfsdk:"from"`

@@ -2,13 +2,10 @@ package provider
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
@@ -60,23 +57,6 @@ func providerDataFrom(raw any, diags *diag.Diagnostics) *providerData {
 	return data
 }
 
-// attributeGetter is a plan or a state.
-type attributeGetter interface {
-	GetAttribute(ctx context.Context, p path.Path, target any) diag.Diagnostics
-}
-
-// getAttributes reads attributes of a plan or a state into the fields that
-// fields names them with, leaving the others as they are. Where a few
-// attributes will do, this costs a fraction of decoding the whole model,
-// for which the framework examines every field of the model anew.
-func getAttributes(ctx context.Context, from attributeGetter, fields map[string]any) diag.Diagnostics {
-	var diags diag.Diagnostics
-	for name, field := range fields {
-		diags.Append(from.GetAttribute(ctx, path.Root(name), field)...)
-	}
-	return diags
-}
-
 // LogLevelEnv is the environment variable that sets the level of the
 // provider's own log lines, the client's included: terraform-plugin-go names
 // it after the provider's type name, mesibo. main sets it to OFF when
@@ -120,13 +100,4 @@ func flatFields(fields map[string]any) map[string]any {
 		}
 	}
 	return out
-}
-
-// randomID returns 32 random hex digits: the id of a sent message, the key
-// of a resource in the provider's ownership. crypto/rand.Read never returns an error:
-// it crashes the program rather than return one.
-func randomID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

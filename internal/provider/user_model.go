@@ -145,15 +145,3 @@ func rotationNeeded(plan, state userResourceModel) bool {
 		!plan.MaxGroups.Equal(state.MaxGroups) ||
 		!sameTriggers(plan.TokenRotationTriggers, state.TokenRotationTriggers)
 }
-
-// sameTriggers compares two token_rotation_triggers maps, null being empty.
-// An unknown map is never the same.
-func sameTriggers(a, b types.Map) bool {
-	if a.IsUnknown() || b.IsUnknown() {
-		return false
-	}
-	if len(a.Elements()) == 0 && len(b.Elements()) == 0 {
-		return true
-	}
-	return a.Equal(b)
-}
