@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make test-matrix: the acceptance tests on every CLI of
 # scripts/supported-clis.txt, or on those MATRIX names
-# (MATRIX='terraform-1.15.0 opentofu-1.11.0').
+# (MATRIX='terraform-1.16.4 opentofu-1.12.6').
 #
 # First builds every CLI that is not in the cache yet (scripts/build-cli.sh),
 # then runs `go test` with TF_ACC=1 on each in turn, pointing
@@ -24,7 +24,7 @@ fi
 ((${#clis[@]} > 0)) || { echo "error: MATRIX names no CLI" >&2; exit 2; }
 for cli in "${clis[@]}"; do
 	if [[ ! $cli =~ ^(terraform|opentofu)-[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
-		echo "error: '$cli' is not <terraform|opentofu>-<version>, e.g. terraform-1.15.0" >&2
+		echo "error: '$cli' is not <terraform|opentofu>-<version>, e.g. terraform-1.16.4" >&2
 		exit 2
 	fi
 done
