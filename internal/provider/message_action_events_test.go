@@ -69,7 +69,7 @@ func newObservedEmulator(t *testing.T) *observedEmulator {
 	o := &observedEmulator{refuse: map[string]bool{}}
 	hs := httptest.NewServer(o)
 	t.Cleanup(hs.Close)
-	o.testEmulator = &testEmulator{Server: srv, endpoint: hs.URL + "/api.php", token: token}
+	o.testEmulator = &testEmulator{Server: srv, endpoint: hs.URL + emulatorPath(), token: token}
 	return o
 }
 
@@ -659,7 +659,7 @@ func TestAccMessageAction_onFailure(t *testing.T) {
 		proxy := &messageFaults{next: srv, faults: []string{"500"}}
 		hs := httptest.NewServer(proxy)
 		t.Cleanup(hs.Close)
-		e := &testEmulator{Server: srv, endpoint: hs.URL + "/api.php", token: token}
+		e := &testEmulator{Server: srv, endpoint: hs.URL + emulatorPath(), token: token}
 		cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 		cli.writeConfig(welcomeWithOnFailure(e.providerBlock(""), "bot@example.com", "taint"))
 		cli.init(ctx)

@@ -230,7 +230,7 @@ func TestAccMessageAction_failures(t *testing.T) {
 			proxy := &messageFaults{next: srv, faults: tc.faults}
 			hs := httptest.NewServer(proxy)
 			t.Cleanup(hs.Close)
-			e := &testEmulator{Server: srv, endpoint: hs.URL + "/api.php", token: token}
+			e := &testEmulator{Server: srv, endpoint: hs.URL + emulatorPath(), token: token}
 			cfg := welcomeOnCreate(e.providerBlock("max_retries = 5"), "1")
 			var gid int64
 			resource.ParallelTest(t, resource.TestCase{

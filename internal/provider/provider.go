@@ -31,6 +31,7 @@ const (
 	envAppToken             = "MESIBO_APP_TOKEN"
 	envEndpoint             = "MESIBO_ENDPOINT"
 	envMaxRequestsPerSecond = "MESIBO_MAX_REQUESTS_PER_SECOND"
+	envRequestFormat        = "MESIBO_REQUEST_FORMAT"
 )
 
 const (
@@ -64,6 +65,7 @@ type providerModel struct {
 	RequestTimeoutSeconds wholeNumber  `tfsdk:"request_timeout_seconds"`
 	MaxRetries            wholeNumber  `tfsdk:"max_retries"`
 	MaxRequestsPerSecond  types.Number `tfsdk:"max_requests_per_second"`
+	RequestFormat         types.String `tfsdk:"request_format"`
 }
 
 func (p *mesiboProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -124,6 +126,16 @@ func (p *mesiboProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Optional:   true,
 				Validators: []validator.Number{requestRateValidator{}},
 			},
+			"request_format": schema.StringAttribute{
+				MarkdownDescription: "How requests are written: `\"" + string(mesibo.FormatForm) + "\"`, the legacy form parameters " +
+					"(`op=useradd&addr=...`), or `\"" + string(mesibo.FormatJSON) + "\"`, Mesibo's current JSON backend API " +
+					"(a JSON body such as `{\"op\": \"useradd\", \"user\": {...}}`). May also be set with the `" + envRequestFormat +
+					"` environment variable. Defaults to `\"json\"` when the endpoint's path ends in `/backend` or `/backend/` " +
+					"(such as `https://api.mesibo.com/backend/`), else `\"form\"`. Only the JSON format can rename a user " +
+					"without issuing a new access token.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.OneOf(string(mesibo.FormatForm), string(mesibo.FormatJSON))},
+			},
 		},
 	}
 }
@@ -135,7 +147,7 @@ func (p *mesiboProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		return
 	}
 
-	unknown := map[string]types.String{"app_token": cfg.AppToken, "endpoint": cfg.Endpoint}
+	unknown := map[string]types.String{"app_token": cfg.AppToken, "endpoint": cfg.Endpoint, "request_format": cfg.RequestFormat}
 	for name, v := range unknown {
 		if v.IsUnknown() {
 			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown Mesibo Provider Setting",
@@ -223,6 +235,11 @@ func (p *mesiboProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		}
 	}
 
+	format, ok := requestFormat(cfg.RequestFormat, endpoint, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+
 	clientCfg := mesibo.Config{
 		Endpoint:             endpoint,
 		AllowInsecureHTTP:    allowInsecure,
@@ -232,6 +249,7 @@ func (p *mesiboProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		RequestTimeout:       time.Duration(timeout) * time.Second,
 		MaxRetries:           int(retries),
 		MaxRequestsPerSecond: perSecond,
+		RequestFormat:        format,
 		Logger:               newClientLogger(os.Getenv(LogLevelEnv)),
 	}
 	if p.clientOptions != nil {
@@ -244,7 +262,7 @@ func (p *mesiboProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	}
 	tflog.Debug(ctx, "Mesibo provider configured", map[string]any{
 		"endpoint": endpoint, "request_timeout_seconds": timeout, "max_retries": retries,
-		"max_requests_per_second": perSecond,
+		"max_requests_per_second": perSecond, "request_format": string(client.RequestFormat()),
 	})
 
 	data := &providerData{client: client, appToken: token}

@@ -163,7 +163,7 @@ resource "mesibo_group" "g" {
 // of warning that a group may have been created.
 func TestAccProvider_wrongEndpointPath(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Options{})
-	wrong := strings.TrimSuffix(emu.endpoint, "/api.php") + "/api/v2"
+	wrong := strings.TrimSuffix(emu.endpoint, emulatorPath()) + "/api/v2"
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{

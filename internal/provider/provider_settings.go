@@ -5,11 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 	"unicode"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
 )
 
 // The range of max_requests_per_second. Below the least, a plan of a few
@@ -134,4 +140,31 @@ func tokenWhitespace(token string) string {
 		}
 	}
 	return "contains " + kind(inside.String())
+}
+
+// requestFormat is the request format the provider's client uses: the
+// request_format setting (its validator has checked it), else the
+// MESIBO_REQUEST_FORMAT environment variable, else the endpoint's default
+// (json for a path ending in /backend or /backend/, form otherwise). An
+// environment variable that names no format is an error on request_format,
+// added to diags, and ok is false.
+func requestFormat(setting types.String, endpoint string, diags *diag.Diagnostics) (format mesibo.RequestFormat, ok bool) {
+	raw, source := setting.ValueString(), "request_format"
+	if setting.IsNull() {
+		raw, source = strings.TrimSpace(os.Getenv(envRequestFormat)), "env"
+	}
+	f, err := mesibo.ResolveRequestFormat(raw, endpoint)
+	if err == nil {
+		return f, true
+	}
+	if source == "env" {
+		diags.AddAttributeError(path.Root("request_format"), "Invalid Mesibo Provider Setting",
+			fmt.Sprintf("The %s environment variable is %q, which is not a request format: set it to %q (the legacy form "+
+				"parameters) or %q (the JSON backend API), or unset it to choose by the endpoint (%q for a path "+
+				"ending in /backend/, else %q).", envRequestFormat, clipSetting(raw), mesibo.FormatForm, mesibo.FormatJSON,
+				mesibo.FormatJSON, mesibo.FormatForm))
+		return "", false
+	}
+	diags.AddAttributeError(path.Root("request_format"), summaryInvalidValue, "request_format: "+err.Error()+".")
+	return "", false
 }

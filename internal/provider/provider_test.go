@@ -25,6 +25,13 @@ import (
 // in-process emulator that TestMain starts and points those variables at.
 // Tests that need to see inside the server (call counts, injected faults)
 // start an emulator of their own with newTestEmulator, whatever the mode.
+//
+// MESIBO_REQUEST_FORMAT picks the request format of the whole suite: with
+// "json", the emulators are reached at their JSON endpoint, /backend/, and
+// the provider (which reads the variable) and the tests' own clients write
+// JSON; unset or "form", the emulators are reached at /api.php with form
+// parameters. Against a real app the variable reaches the provider and the
+// tests' clients the same way.
 
 // testAccProtoV6ProviderFactories serve the provider in-process, configured
 // from the environment.
@@ -43,6 +50,10 @@ func TestMain(m *testing.M) {
 	if os.Getenv("TF_ACC") == "" || os.Getenv(envAppToken) != "" {
 		os.Exit(m.Run())
 	}
+	if _, err := testRequestFormat(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	token := randomHex(24)
 	srv, err := emulator.New(emulator.Options{AppToken: token})
 	if err != nil {
@@ -50,11 +61,34 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	hs := httptest.NewServer(srv)
-	os.Setenv(envEndpoint, hs.URL+"/api.php")
+	os.Setenv(envEndpoint, hs.URL+emulatorPath())
 	os.Setenv(envAppToken, token)
 	code := m.Run()
 	hs.Close()
 	os.Exit(code)
+}
+
+// testRequestFormat is the request format the suite runs in, from
+// MESIBO_REQUEST_FORMAT: "" when it is unset (the endpoint's default).
+func testRequestFormat() (mesibo.RequestFormat, error) {
+	v := os.Getenv(envRequestFormat)
+	if v == "" {
+		return "", nil
+	}
+	f, err := mesibo.ParseRequestFormat(v)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", envRequestFormat, err)
+	}
+	return f, nil
+}
+
+// emulatorPath is the path of an emulator's API in the suite's request
+// format: /backend/ for JSON, /api.php for form parameters.
+func emulatorPath() string {
+	if f, _ := testRequestFormat(); f == mesibo.FormatJSON {
+		return "/backend/"
+	}
+	return "/api.php"
 }
 
 func randomHex(n int) string {
@@ -100,10 +134,15 @@ func testAccPreCheck(t *testing.T) {
 func testAccClient(t *testing.T) *mesibo.Client {
 	t.Helper()
 	requireAcc(t, "the Mesibo API")
+	format, err := testRequestFormat()
+	if err != nil {
+		t.Fatal(err)
+	}
 	c, err := mesibo.New(mesibo.Config{
-		Endpoint:   os.Getenv(envEndpoint),
-		AppToken:   os.Getenv(envAppToken),
-		MaxRetries: 4,
+		Endpoint:      os.Getenv(envEndpoint),
+		AppToken:      os.Getenv(envAppToken),
+		MaxRetries:    4,
+		RequestFormat: format,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -134,14 +173,18 @@ func newTestEmulator(t *testing.T, opts emulator.Options) *testEmulator {
 	}
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
-	return &testEmulator{Server: srv, endpoint: hs.URL + "/api.php", token: opts.AppToken}
+	return &testEmulator{Server: srv, endpoint: hs.URL + emulatorPath(), token: opts.AppToken}
 }
 
 // client is a client of this emulator, to change Mesibo outside Terraform
 // and to check what Terraform did.
 func (e *testEmulator) client(t *testing.T) *mesibo.Client {
 	t.Helper()
-	c, err := mesibo.New(mesibo.Config{Endpoint: e.endpoint, AppToken: e.token})
+	format, err := testRequestFormat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := mesibo.New(mesibo.Config{Endpoint: e.endpoint, AppToken: e.token, RequestFormat: format})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -627,7 +627,7 @@ func TestAccUser_updateAfterDeletionOutsideTerraform(t *testing.T) {
 		e.ServeHTTP(w, r)
 	}))
 	t.Cleanup(proxy.Close)
-	providerBlock := fmt.Sprintf("provider \"mesibo\" {\n  endpoint  = %q\n  app_token = %q\n}\n", proxy.URL+"/api.php", e.token)
+	providerBlock := fmt.Sprintf("provider \"mesibo\" {\n  endpoint  = %q\n  app_token = %q\n}\n", proxy.URL+emulatorPath(), e.token)
 	config := func(rotated string, flag int) string {
 		return providerBlock + userConfig(address, fmt.Sprintf(`app_id = "app"
   flag   = %d
