@@ -387,10 +387,7 @@ func (r *apiRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	req.Body.Close()
 	req.Body = io.NopCloser(bytes.NewReader(body))
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		return nil, err
-	}
+	form := requestForm(body)
 	op := form.Get("op")
 	r.mu.Lock()
 	before, refuse := r.before, r.refuse

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -83,7 +82,7 @@ func (o *observedEmulator) refuseOp(op string, refuse bool) {
 func (o *observedEmulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	form, _ := url.ParseQuery(string(body))
+	form := requestForm(body)
 	op := form.Get("op")
 	o.mu.Lock()
 	defer o.mu.Unlock()

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -185,7 +184,7 @@ type messageFaults struct {
 func (m *messageFaults) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	form, _ := url.ParseQuery(string(body))
+	form := requestForm(body)
 	if form.Get("op") != "message" && r.URL.Query().Get("op") != "message" {
 		m.next.ServeHTTP(w, r)
 		return

@@ -102,8 +102,8 @@ func reportSendError(diags *diag.Diagnostics, m messageArgs, err error, next sen
 	case errors.Is(err, mesibo.ErrNotFound):
 		var apiErr *mesibo.APIError
 		errors.As(err, &apiErr)
-		missingGroup := apiErr != nil && slices.Contains(apiErr.Properties, "gid")
-		missingSender := apiErr != nil && slices.Contains(apiErr.Properties, "from")
+		missingGroup := apiErr != nil && namesParameter(apiErr.Properties, "gid")
+		missingSender := apiErr != nil && namesParameter(apiErr.Properties, "from")
 		switch {
 		case missingGroup:
 			diags.AddAttributeError(path.Root("gid"), summaryGroupNotFound, fmt.Sprintf("Mesibo refused the message "+
@@ -148,4 +148,11 @@ func (messageTextValidator) ValidateString(_ context.Context, req validator.Stri
 		resp.Diagnostics.AddAttributeError(req.Path, summaryInvalidValue, "The message has only whitespace, so a "+
 			"recipient would see an empty message: there is nothing to send. Write its text.")
 	}
+}
+
+// namesParameter reports whether an error's properties name the message
+// parameter name: as the form parameter ("gid") or as the JSON field of the
+// message object ("message.gid").
+func namesParameter(properties []string, name string) bool {
+	return slices.Contains(properties, name) || slices.Contains(properties, "message."+name)
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -160,7 +161,26 @@ type testEmulator struct {
 	*emulator.Server
 	endpoint string
 	token    string
+	// format is the request format of the client that client returns, and
+	// of the endpoint; "" for the suite's (see testRequestFormat).
+	format mesibo.RequestFormat
 }
+
+// inFormat is this emulator reached in format: at /backend/ for JSON, at
+// /api.php for form parameters, by the provider and by client alike.
+func (e *testEmulator) inFormat(format mesibo.RequestFormat) *testEmulator {
+	path := "/api.php"
+	if format == mesibo.FormatJSON {
+		path = "/backend/"
+	}
+	c := *e
+	c.endpoint = strings.TrimSuffix(e.endpoint, emulatorPath()) + path
+	c.format = format
+	return &c
+}
+
+// requestFormats are the formats a test that matters in both runs in.
+var requestFormats = []mesibo.RequestFormat{mesibo.FormatForm, mesibo.FormatJSON}
 
 func newTestEmulator(t *testing.T, opts emulator.Options) *testEmulator {
 	t.Helper()
@@ -184,6 +204,9 @@ func (e *testEmulator) client(t *testing.T) *mesibo.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if e.format != "" {
+		format = e.format
+	}
 	c, err := mesibo.New(mesibo.Config{Endpoint: e.endpoint, AppToken: e.token, RequestFormat: format})
 	if err != nil {
 		t.Fatal(err)
@@ -194,6 +217,9 @@ func (e *testEmulator) client(t *testing.T) *mesibo.Client {
 // providerBlock configures the provider for this emulator, with extra
 // settings appended.
 func (e *testEmulator) providerBlock(extra string) string {
+	if e.format != "" {
+		extra = fmt.Sprintf("request_format = %q\n  %s", e.format, extra)
+	}
 	return fmt.Sprintf("provider \"mesibo\" {\n  endpoint  = %q\n  app_token = %q\n  %s\n}\n", e.endpoint, e.token, extra)
 }
 

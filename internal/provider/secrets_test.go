@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -164,7 +163,7 @@ func (s *echoServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	mode := s.mode
 	s.mu.Unlock()
 	raw, _ := io.ReadAll(r.Body)
-	form, _ := url.ParseQuery(string(raw))
+	form := requestForm(raw)
 	token := form.Get("token")
 	switch mode {
 	case "api-error":

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"regexp"
 	"strconv"
 	"sync/atomic"
@@ -620,7 +619,7 @@ func TestAccUser_updateAfterDeletionOutsideTerraform(t *testing.T) {
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		form, _ := url.ParseQuery(string(body))
+		form := requestForm(body)
 		if form.Get("op") == "useradd" && deleteBeforeUseradd.CompareAndSwap(true, false) {
 			e.deleteOutside(address)
 		}
