@@ -39,10 +39,11 @@ func NewGroupMembershipResource() resource.Resource { return &groupMembershipRes
 type groupMembershipResource struct{ data *providerData }
 
 type groupMembershipModel struct {
-	ID        types.String `tfsdk:"id"`
-	GID       wholeNumber  `tfsdk:"gid"`
-	Members   addressSet   `tfsdk:"members"`
-	Exclusive types.Bool   `tfsdk:"exclusive"`
+	ID          types.String `tfsdk:"id"`
+	GID         wholeNumber  `tfsdk:"gid"`
+	Members     addressSet   `tfsdk:"members"`
+	Exclusive   types.Bool   `tfsdk:"exclusive"`
+	Permissions types.Object `tfsdk:"permissions"`
 }
 
 // memberList is the one converter from the members set to addresses.
@@ -118,6 +119,7 @@ func (r *groupMembershipResource) Schema(_ context.Context, _ resource.SchemaReq
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
 			},
+			"permissions": permissionsSchema(),
 		},
 	}
 }
@@ -221,7 +223,7 @@ func (r *groupMembershipResource) ModifyPlan(ctx context.Context, req resource.M
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if plan.GID.IsUnknown() || plan.Members.IsUnknown() || plan.Exclusive.IsUnknown() {
+	if plan.GID.IsUnknown() || plan.Members.IsUnknown() || plan.Exclusive.IsUnknown() || plan.Permissions.IsUnknown() {
 		return
 	}
 	gid := plan.GID.ValueInt64()
@@ -235,7 +237,7 @@ func (r *groupMembershipResource) ModifyPlan(ctx context.Context, req resource.M
 	// the declaration (see membershipRegistry.edit).
 	d := newDeclaration(listed, plan.Exclusive.ValueBool(), !hasPrior)
 	r.data.memberships.declare(gid, key, d)
-	conflicts := r.data.owners.plan(key, hasPrior, membershipClaims(gid, d.members, d.exclusive), nil)
+	conflicts := r.data.owners.plan(key, hasPrior, membershipClaims(gid, d.members, d.exclusive, permissionsFrom(plan.Permissions)), nil)
 	if resp.Diagnostics.Append(conflictDiagnostics(conflicts)...); resp.Diagnostics.HasError() {
 		return
 	}
@@ -302,7 +304,8 @@ func (r *groupMembershipResource) Create(ctx context.Context, req resource.Creat
 	// does not list are not in this plan. Its next refresh records them as
 	// drift, and the apply of the plan that shows them removes them.
 	d := newDeclaration(members, plan.Exclusive.ValueBool(), false)
-	res := r.data.memberships.edit(ctx, r.data.client, memberChange{gid: gid, create: true, declares: &d, add: members})
+	res := r.data.memberships.edit(ctx, r.data.client, memberChange{gid: gid, create: true, declares: &d, add: members,
+		perms: permissionsFrom(plan.Permissions)})
 	if res.err != nil {
 		addMembershipError(&resp.Diagnostics, summaryCreateMember, gid, res.failed, true, res.err)
 		return
@@ -404,6 +407,9 @@ func (r *groupMembershipResource) Read(ctx context.Context, req resource.ReadReq
 		})
 	}
 	resp.Diagnostics.Append(truncationWarning(gid, gm.MayBeTruncated, exclusive || importing)...)
+	if !importing {
+		state.Permissions = permissionsRead(ctx, state.Permissions, inState, gm.Members)
+	}
 	state.setGID(gid)
 	state.setMembers(members)
 	if state.Exclusive.IsNull() {
@@ -419,6 +425,34 @@ func (r *groupMembershipResource) Read(ctx context.Context, req resource.ReadReq
 	}
 	r.data.memberships.declare(gid, key, newDeclaration(declared, exclusive, false))
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+// permissionsRead returns the permissions to record after a refresh, given
+// those in state, the members the membership lists (sorted) and the members
+// the API answered: null stays null (none are read); where the answer
+// reports the permissions of a listed member that differ from those in
+// state, the first such member's (by address), which the plan shows as
+// drift; else those in state, also for members whose permissions the
+// answer does not report.
+func permissionsRead(ctx context.Context, inState types.Object, listed []string, present []mesibo.Member) types.Object {
+	want := permissionsFrom(inState)
+	if want == nil {
+		return inState
+	}
+	var differing []mesibo.Member
+	for _, m := range present {
+		if _, ok := slices.BinarySearch(listed, m.Address); ok && m.Permissions != nil && *m.Permissions != *want {
+			differing = append(differing, m)
+		}
+	}
+	if len(differing) == 0 {
+		return inState
+	}
+	slices.SortFunc(differing, func(a, b mesibo.Member) int { return strings.Compare(a.Address, b.Address) })
+	tflog.Debug(ctx, "Mesibo group members with other permissions than declared", map[string]any{
+		"members": len(differing), "first": differing[0].Address,
+	})
+	return permissionsObject(differing[0].Permissions)
 }
 
 // readNote is what a refresh found.
@@ -479,6 +513,12 @@ func (r *groupMembershipResource) Update(ctx context.Context, req resource.Updat
 		declared, _ = legacyDeclared(oldList, newList, true, state.Exclusive.ValueBool())
 	}
 	toAdd, toRemove := difference(newList, oldList), difference(oldList, newList)
+	perms := permissionsFrom(plan.Permissions)
+	if perms != nil && !samePermissions(perms, permissionsFrom(state.Permissions)) {
+		// New permissions, or drift the refresh found: every listed member
+		// is added again with them, in place.
+		toAdd = newList
+	}
 	if !plan.Exclusive.ValueBool() {
 		// Only an exclusive membership removes what it did not declare:
 		// the members an import found, the drift an exclusive refresh
@@ -489,7 +529,8 @@ func (r *groupMembershipResource) Update(ctx context.Context, req resource.Updat
 	// it does not list are recorded as drift by the next refresh, and the
 	// apply of the plan that shows them removes them.
 	d := newDeclaration(newList, plan.Exclusive.ValueBool(), false)
-	res := r.data.memberships.edit(ctx, r.data.client, memberChange{gid: gid, key: key, declares: &d, add: toAdd, remove: toRemove})
+	res := r.data.memberships.edit(ctx, r.data.client, memberChange{gid: gid, key: key, declares: &d, add: toAdd, remove: toRemove,
+		perms: perms})
 	if res.err != nil {
 		if res.added {
 			// The additions happened; the removals may not have.

@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
 )
 
 // membershipRegistry coordinates the member edits of the
@@ -139,6 +141,7 @@ func (r *membershipRegistry) othersLocked(g *groupRecord, key string) []declarat
 // memberSender sends member edits to Mesibo: the client.
 type memberSender interface {
 	AddGroupMembers(ctx context.Context, gid int64, addresses []string) error
+	AddGroupMembersWithPermissions(ctx context.Context, gid int64, addresses []string, perms mesibo.Permissions) error
 	RemoveGroupMembers(ctx context.Context, gid int64, addresses []string) error
 }
 
@@ -155,6 +158,9 @@ type memberChange struct {
 	// add and remove are what the membership would add and remove on its
 	// own.
 	add, remove []string
+	// perms are the permissions every address the edit adds gets; nil
+	// sends none (Mesibo's defaults apply).
+	perms *mesibo.Permissions
 }
 
 // editResult is what an edit did.
@@ -227,7 +233,13 @@ func (r *membershipRegistry) edit(ctx context.Context, send memberSender, ch mem
 	r.mu.Unlock()
 
 	if len(res.sent.add) > 0 {
-		if err := send.AddGroupMembers(ctx, ch.gid, res.sent.add); err != nil {
+		var err error
+		if ch.perms != nil {
+			err = send.AddGroupMembersWithPermissions(ctx, ch.gid, res.sent.add, *ch.perms)
+		} else {
+			err = send.AddGroupMembers(ctx, ch.gid, res.sent.add)
+		}
+		if err != nil {
 			return fail("add members to", err)
 		}
 		res.added = true

@@ -14,6 +14,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
 )
 
 func TestPlanEdit(t *testing.T) {
@@ -162,6 +164,10 @@ type simulatedGroup struct {
 	refuseAdd bool
 }
 
+func (g *simulatedGroup) AddGroupMembersWithPermissions(ctx context.Context, gid int64, addresses []string, _ mesibo.Permissions) error {
+	return g.AddGroupMembers(ctx, gid, addresses)
+}
+
 func (g *simulatedGroup) AddGroupMembers(_ context.Context, _ int64, addresses []string) error {
 	if g.refuseAdd {
 		return errors.New("refused")
@@ -266,6 +272,10 @@ func TestMembershipRegistry_ordersDoNotMatter(t *testing.T) {
 // countingGroup counts the additions it is sent, with a read and a write
 // that another edit could come between.
 type countingGroup struct{ count int }
+
+func (g *countingGroup) AddGroupMembersWithPermissions(ctx context.Context, gid int64, addresses []string, _ mesibo.Permissions) error {
+	return g.AddGroupMembers(ctx, gid, addresses)
+}
 
 func (g *countingGroup) AddGroupMembers(context.Context, int64, []string) error {
 	n := g.count

@@ -15,6 +15,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
 )
 
 // Ownership: one owner per Mesibo object.
@@ -183,6 +185,9 @@ type claim struct {
 	// spelling is the address as the resource writes it, for users and
 	// members.
 	spelling string
+	// perms describes the permissions a membership gives its members (see
+	// describePermissions), for members.
+	perms string
 }
 
 // conflictsWith tells whether c and o cannot both be held.
@@ -433,6 +438,10 @@ func conflictDetail(cs []conflict) string {
 		fmt.Fprintf(&b, "One mesibo_group_membership resource of a configuration manages a member of a group. This "+
 			"membership (Terraform names it below) and %s both list %s of group %d (addresses that differ only in "+
 			"case or Unicode form count as one).", c.theirs.holder, quoteAddresses(spellings), o.gid)
+		if c.mine.perms != c.theirs.perms {
+			fmt.Fprintf(&b, " The two give them different permissions: this one gives %s; the other gives %s. A "+
+				"member has one set of permissions in a group.", c.mine.perms, c.theirs.perms)
+		}
 	case objectMemberList:
 		typ = "mesibo_group_membership"
 		fmt.Fprintf(&b, "An exclusive mesibo_group_membership owns the whole member list of its group, so no other "+
@@ -455,7 +464,8 @@ func conflictDetail(cs []conflict) string {
 		"by what it manages. Nothing was changed.\n\n")
 	switch o.kind {
 	case objectMember:
-		b.WriteString("List each address in one membership resource of the group.")
+		b.WriteString("List each address in one membership resource of the group: members with other " +
+			"permissions go in a membership of their own.")
 	case objectMemberList:
 		b.WriteString("Give the group either one exclusive membership or only memberships with exclusive = false.")
 	default:
@@ -491,7 +501,7 @@ func groupClaim(gid int64, where string) claim {
 // membershipClaims are the claims of a mesibo_group_membership resource of
 // group gid that lists members: each member, and the group's member list,
 // alone when it is exclusive.
-func membershipClaims(gid int64, members []string, exclusive bool) []claim {
+func membershipClaims(gid int64, members []string, exclusive bool, perms *mesibo.Permissions) []claim {
 	kind := "a mesibo_group_membership"
 	if exclusive {
 		kind = "an exclusive mesibo_group_membership"
@@ -502,7 +512,7 @@ func membershipClaims(gid int64, members []string, exclusive bool) []claim {
 	}
 	claims := []claim{{object: ownedMemberList(gid), shared: !exclusive, holder: holder}}
 	for _, m := range members {
-		claims = append(claims, claim{object: ownedMember(gid, m), spelling: m, holder: holder})
+		claims = append(claims, claim{object: ownedMember(gid, m), spelling: m, holder: holder, perms: describePermissions(perms)})
 	}
 	return claims
 }

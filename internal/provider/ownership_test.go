@@ -175,7 +175,7 @@ func TestOwners_users(t *testing.T) {
 // state; one address listed twice, or an exclusive membership next to
 // another, is.
 func TestOwners_memberships(t *testing.T) {
-	m := func(exclusive bool, members ...string) []claim { return membershipClaims(7, members, exclusive) }
+	m := func(exclusive bool, members ...string) []claim { return membershipClaims(7, members, exclusive, nil) }
 	var o owners
 	o.read("a", m(false, "x", "y")...)
 	o.read("b", m(false, "z")...)
@@ -199,7 +199,7 @@ func TestOwners_memberships(t *testing.T) {
 		t.Errorf("diagnostics %v", diags)
 	}
 	// Another group is another member list.
-	if cs := membershipClaims(8, []string{"r"}, true); len(o.plan("e", false, cs, nil)) != 0 {
+	if cs := membershipClaims(8, []string{"r"}, true, nil); len(o.plan("e", false, cs, nil)) != 0 {
 		t.Error("an exclusive membership of group 8 conflicts with memberships of group 7")
 	}
 }
@@ -208,8 +208,8 @@ func TestOwners_memberships(t *testing.T) {
 // object, naming what both hold and how to drop one without deleting it.
 func TestConflictDiagnostics(t *testing.T) {
 	var o owners
-	o.plan("a", false, membershipClaims(7, []string{"u1", "u2", "u3"}, false), nil)
-	cs := o.plan("b", false, membershipClaims(7, []string{"u2", "u3", "u4"}, false), nil)
+	o.plan("a", false, membershipClaims(7, []string{"u1", "u2", "u3"}, false, nil), nil)
+	cs := o.plan("b", false, membershipClaims(7, []string{"u2", "u3", "u4"}, false, nil), nil)
 	diags := conflictDiagnostics(cs)
 	if len(diags) != 1 {
 		t.Fatalf("%d diagnostics, want one error for the two addresses: %v", len(diags), diags)
