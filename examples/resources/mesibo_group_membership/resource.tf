@@ -28,3 +28,23 @@ resource "mesibo_group_membership" "ops" {
   members   = [mesibo_user.agent["agent1@example.com"].address]
   exclusive = true
 }
+
+# Only editors send: members with other permissions go in a membership of
+# their own. Without permissions, no permission flags are sent or read.
+resource "mesibo_group" "news" {
+  name = "News"
+}
+
+resource "mesibo_group_membership" "news_editors" {
+  gid         = mesibo_group.news.gid
+  members     = [mesibo_user.agent["agent1@example.com"].address]
+  permissions = {} # every permission
+}
+
+resource "mesibo_group_membership" "news_readers" {
+  gid     = mesibo_group.news.gid
+  members = [mesibo_user.agent["agent2@example.com"].address]
+  permissions = {
+    send = false
+  }
+}
