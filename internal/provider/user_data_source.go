@@ -48,6 +48,10 @@ func (d *userDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 				MarkdownDescription: "The app the user's access token is valid for. Null if Mesibo does not send it.",
 				Computed:            true,
 			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "The user's display name. Null if Mesibo does not send it.",
+				Computed:            true,
+			},
 			"active": schema.BoolAttribute{
 				MarkdownDescription: "Whether the user is enabled. Null if Mesibo does not send it.",
 				Computed:            true,

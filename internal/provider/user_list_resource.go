@@ -95,7 +95,7 @@ func (l *userListResource) List(ctx context.Context, req list.ListRequest, strea
 	// that fails to plan.
 	var listed []mesibo.User
 	var skipped []string
-	for _, u := range users {
+	for _, u := range oneRowPerUser(users) {
 		if reason := addressProblem(u.Address); reason != "" {
 			skipped = append(skipped, reason)
 			continue
@@ -179,4 +179,21 @@ func importedUserModel(u mesibo.User) userResourceModel {
 	}
 	m.mergeRead(userObjectFromAPI(u))
 	return m
+}
+
+// oneRowPerUser returns users with each user once: usersget answers a row
+// per app ID for a user with access tokens for several apps, all with the
+// same address, and a user is one resource to import. The first row of an
+// address stays, in its place.
+func oneRowPerUser(users []mesibo.User) []mesibo.User {
+	seen := map[string]bool{}
+	out := make([]mesibo.User, 0, len(users))
+	for _, u := range users {
+		if seen[u.Address] {
+			continue
+		}
+		seen[u.Address] = true
+		out = append(out, u)
+	}
+	return out
 }

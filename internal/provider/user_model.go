@@ -20,6 +20,7 @@ type userObject struct {
 	UID     types.Int64  `tfsdk:"uid"`
 	Address types.String `tfsdk:"address"`
 	AppID   types.String `tfsdk:"app_id"`
+	Name    types.String `tfsdk:"name"`
 	Active  types.Bool   `tfsdk:"active"`
 	Flag    types.Int64  `tfsdk:"flag"`
 }
@@ -31,6 +32,7 @@ func userObjectFromAPI(u mesibo.User) userObject {
 		UID:     types.Int64Null(),
 		Address: types.StringValue(u.Address),
 		AppID:   types.StringNull(),
+		Name:    types.StringPointerValue(u.Name),
 		Active:  types.BoolPointerValue(u.Active),
 		Flag:    types.Int64PointerValue(u.Flag),
 	}

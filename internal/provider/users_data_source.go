@@ -59,13 +59,14 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				Validators: []validator.Int64{int64validator.Between(1, mesibo.MaxListCount)},
 			},
 			"users": schema.ListNestedAttribute{
-				MarkdownDescription: "The matching users, in the order Mesibo returns them. A field Mesibo does not send is null.",
+				MarkdownDescription: "The matching users, in the order Mesibo returns them: a user with access tokens for several apps once per app. A field Mesibo does not send is null.",
 				Computed:            true,
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
 						"uid":     schema.Int64Attribute{Computed: true, MarkdownDescription: "The user's UID."},
 						"address": schema.StringAttribute{Computed: true, MarkdownDescription: "The user's address."},
 						"app_id":  schema.StringAttribute{Computed: true, MarkdownDescription: "The app the user's access token is valid for."},
+						"name":    schema.StringAttribute{Computed: true, MarkdownDescription: "The user's display name."},
 						"active":  schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the user is enabled."},
 						"flag":    schema.Int64Attribute{Computed: true, MarkdownDescription: "The user's flags."},
 					},
