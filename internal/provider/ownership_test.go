@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
 )
 
 func TestFoldAddress(t *testing.T) {
@@ -218,9 +221,21 @@ func TestConflictDiagnostics(t *testing.T) {
 	if d.Severity() != diag.SeverityError || d.Summary() != summaryMemberTwoOwners || !containsAll(d.Detail(),
 		`This membership (Terraform names it below) and another resource, a mesibo_group_membership of group 7 that lists addresses "u1", "u2", "u3", both list addresses "u2", "u3" of group 7`,
 		"The provider does not learn the Terraform address of a resource", "Nothing was changed.",
-		"List each address in one membership resource of the group.",
+		"List each address in one membership resource of the group: members with other permissions go in a membership of their own.",
 		"removed {", "from = mesibo_group_membership.<name>", "destroy = false", "terraform state rm mesibo_group_membership.<name>") {
 		t.Errorf("%s: %s", d.Summary(), d.Detail())
+	}
+	if strings.Contains(d.Detail(), "different permissions") {
+		t.Errorf("memberships with the same permissions are said to differ: %s", d.Detail())
+	}
+	// With different permissions, the error names both.
+	o = owners{}
+	o.plan("a", false, membershipClaims(7, []string{"u1"}, false, nil), nil)
+	diags = conflictDiagnostics(o.plan("b", false, membershipClaims(7, []string{"u1"}, false,
+		&mesibo.Permissions{Receive: true, List: true}), nil))
+	if len(diags) != 1 || !containsAll(diags[0].Detail(), "The two give them different permissions: this one gives every "+
+		"permission but send, publish, subscribe; the other gives no permission flags (Mesibo's defaults).") {
+		t.Errorf("different permissions: %v", diags)
 	}
 
 	o = owners{}
