@@ -170,6 +170,7 @@ func importedUserModel(u mesibo.User) userResourceModel {
 		UID:                   types.Int64Null(),
 		Address:               types.StringValue(u.Address),
 		AppID:                 types.StringNull(),
+		Name:                  types.StringPointerValue(u.Name),
 		TokenExpiryMinutes:    wholeNumberNull(),
 		Active:                types.BoolNull(),
 		MaxGroups:             wholeNumberNull(),

@@ -51,6 +51,7 @@ type userResourceModel struct {
 	UID                   types.Int64  `tfsdk:"uid"`
 	Address               types.String `tfsdk:"address"`
 	AppID                 types.String `tfsdk:"app_id"`
+	Name                  types.String `tfsdk:"name"`
 	TokenExpiryMinutes    wholeNumber  `tfsdk:"token_expiry_minutes"`
 	Active                types.Bool   `tfsdk:"active"`
 	MaxGroups             wholeNumber  `tfsdk:"max_groups"`
@@ -72,7 +73,8 @@ func (m *userResourceModel) tokenSettingFields() map[string]any {
 // mergeRead may change, with their fields in m, for getAttributes.
 func (m *userResourceModel) readFields() map[string]any {
 	return map[string]any{
-		"id": &m.ID, "uid": &m.UID, "address": &m.Address, "app_id": &m.AppID, "active": &m.Active, "flag": &m.Flag,
+		"id": &m.ID, "uid": &m.UID, "address": &m.Address, "app_id": &m.AppID, "name": &m.Name, "active": &m.Active,
+		"flag": &m.Flag,
 	}
 }
 
@@ -81,6 +83,7 @@ func (m userResourceModel) addUserRequest() mesibo.AddUserRequest {
 	return mesibo.AddUserRequest{
 		Address:       m.Address.ValueString(),
 		AppID:         m.AppID.ValueString(),
+		Name:          m.Name.ValueStringPointer(),
 		ExpiryMinutes: m.TokenExpiryMinutes.ValueInt64Pointer(),
 		Active:        m.Active.ValueBoolPointer(),
 		MaxGroups:     m.MaxGroups.ValueInt64Pointer(),
@@ -116,11 +119,16 @@ func (m *userResourceModel) mergeRead(obj userObject) (changed bool) {
 	if !obj.Active.IsNull() {
 		m.Active = obj.Active
 	}
+	// A name is compared only where Mesibo answers one and the state has
+	// one: a user whose name Terraform does not manage keeps it null.
+	if !obj.Name.IsNull() && !m.Name.IsNull() {
+		m.Name = obj.Name
+	}
 	if !obj.Flag.IsNull() {
 		m.Flag = wholeNumber{Int64Value: obj.Flag}
 	}
 	return !m.ID.Equal(before.ID) || !m.UID.Equal(before.UID) || !m.AppID.Equal(before.AppID) ||
-		!m.Active.Equal(before.Active) || !m.Flag.Equal(before.Flag)
+		!m.Name.Equal(before.Name) || !m.Active.Equal(before.Active) || !m.Flag.Equal(before.Flag)
 }
 
 // tokenSettingsUnknown reports whether the state holds none of the settings

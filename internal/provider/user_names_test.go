@@ -2,11 +2,15 @@ package provider
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
@@ -74,4 +78,227 @@ func TestOneRowPerUser(t *testing.T) {
 			t.Errorf("row %d: %+v, want %+v", i, got[i], want[i])
 		}
 	}
+}
+
+// namedUserConfig declares user "named@example.com" of app appID, with
+// nameLine ("" for no name).
+func namedUserConfig(appID, nameLine string) string {
+	return fmt.Sprintf(`
+resource "mesibo_user" "test" {
+  address = "named@example.com"
+  app_id  = %q
+  %s
+}
+`, appID, nameLine)
+}
+
+// stateUser returns the emulator's user named@example.com.
+func stateUser(e *testEmulator) (emulator.StateUser, error) {
+	for _, u := range e.Snapshot().Users {
+		if u.Address == "named@example.com" {
+			return u, nil
+		}
+	}
+	return emulator.StateUser{}, fmt.Errorf("no user named@example.com")
+}
+
+// nameIs checks the user's name in the emulator.
+func nameIs(e *testEmulator, want string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		u, err := stateUser(e)
+		if err != nil {
+			return err
+		}
+		if u.Name != want {
+			return fmt.Errorf("the user's name is %q, want %q", u.Name, want)
+		}
+		return nil
+	}
+}
+
+// TestAccUser_name, in both formats: the name is sent with useradd; a
+// rename in JSON keeps the access token (useradd without a token object),
+// in form issues a new one, which the plan shows; a name changed outside
+// Terraform is drift that apply puts back; removing name sends nothing.
+func TestAccUser_name(t *testing.T) {
+	for _, format := range requestFormats {
+		t.Run(string(format), func(t *testing.T) {
+			e := newTestEmulator(t, emulator.Options{}).inFormat(format)
+			const res = "mesibo_user.test"
+			var token string
+			keepToken := func(s *terraform.State) error {
+				token = s.RootModule().Resources[res].Primary.Attributes["access_token"]
+				return nil
+			}
+			tokenKept := func(want bool) resource.TestCheckFunc {
+				return func(s *terraform.State) error {
+					got := s.RootModule().Resources[res].Primary.Attributes["access_token"]
+					u, err := stateUser(e)
+					if err != nil {
+						return err
+					}
+					if got != u.Token {
+						return fmt.Errorf("the access token in state is not the user's token in Mesibo")
+					}
+					if (got == token) != want {
+						return fmt.Errorf("access token kept: %v, want %v", got == token, want)
+					}
+					return nil
+				}
+			}
+			renameCheck := plancheck.ExpectUnknownValue(res, tfjsonpath.New("access_token"))
+			if format == mesibo.FormatJSON {
+				renameCheck = tokenKnownInPlan{res}
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{
+						Config: e.providerBlock("") + namedUserConfig("app", `name = "Alice"`),
+						Check:  resource.ComposeTestCheckFunc(keepToken, nameIs(e, "Alice"), resource.TestCheckResourceAttr(res, "name", "Alice")),
+					},
+					{
+						Config: e.providerBlock("") + namedUserConfig("app", `name = "Alicia"`),
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate), renameCheck,
+						}},
+						Check: resource.ComposeTestCheckFunc(nameIs(e, "Alicia"), tokenKept(format == mesibo.FormatJSON), keepToken),
+					},
+					{
+						// Renamed outside Terraform: drift, put back.
+						PreConfig: func() {
+							c := e.client(t)
+							err := c.SetUserName(context.Background(), "named@example.com", "Someone Else")
+							if errors.Is(err, mesibo.ErrUnsupported) { // form: only useradd, which re-tokens
+								_, err = c.AddUser(context.Background(), mesibo.AddUserRequest{
+									Address: "named@example.com", AppID: "app", Name: ptr("Someone Else")})
+							}
+							if err != nil {
+								t.Fatal(err)
+							}
+						},
+						Config: e.providerBlock("") + namedUserConfig("app", `name = "Alicia"`),
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),
+						}},
+						Check: nameIs(e, "Alicia"),
+					},
+					{
+						// Without name, the name stays in Mesibo and nothing is sent.
+						PreConfig: keepTokenFromEmulator(t, e, &token),
+						Config:    e.providerBlock("") + namedUserConfig("app", ""),
+						Check:     resource.ComposeTestCheckFunc(nameIs(e, "Alicia"), tokenKept(true), resource.TestCheckNoResourceAttr(res, "name")),
+					},
+				},
+			})
+		})
+	}
+}
+
+// keepTokenFromEmulator records the user's token in Mesibo in token.
+func keepTokenFromEmulator(t *testing.T, e *testEmulator, token *string) func() {
+	return func() {
+		u, err := stateUser(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		*token = u.Token
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// TestAccUser_nameNotReported: where usersget answers no name, the name in
+// state is kept: a rename outside Terraform is not seen, and the plan stays
+// empty.
+func TestAccUser_nameNotReported(t *testing.T) {
+	e := newTestEmulator(t, emulator.Options{OmitUserNames: true})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: e.providerBlock("") + namedUserConfig("app", `name = "Alice"`), Check: nameIs(e, "Alice")},
+			{
+				PreConfig: func() {
+					if _, err := e.client(t).AddUser(context.Background(), mesibo.AddUserRequest{
+						Address: "named@example.com", AppID: "app", Name: ptr("Someone Else")}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:   e.providerBlock("") + namedUserConfig("app", `name = "Alice"`),
+				PlanOnly: true,
+			},
+		},
+	})
+}
+
+// TestAccUser_tokensForSeveralApps, in both formats: a user with access
+// tokens for several app IDs is read by the row of its own app_id, so the
+// rows of other apps are no drift, whichever comes first.
+func TestAccUser_tokensForSeveralApps(t *testing.T) {
+	for _, format := range requestFormats {
+		t.Run(string(format), func(t *testing.T) {
+			e := newTestEmulator(t, emulator.Options{TokenPerApp: true}).inFormat(format)
+			addToken := func(appID string) func() {
+				return func() {
+					if _, err := e.client(t).AddUser(context.Background(), mesibo.AddUserRequest{
+						Address: "named@example.com", AppID: appID}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			const res = "mesibo_user.test"
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{Config: e.providerBlock("") + namedUserConfig("app-a", "")},
+					{
+						// Another app's token, added outside: usersget answers
+						// a row for each; this user's row is still the first.
+						PreConfig: addToken("app-b"),
+						Config:    e.providerBlock("") + namedUserConfig("app-a", ""),
+						PlanOnly:  true,
+					},
+					{
+						// The resource moves to app-b: its row is now the second.
+						Config: e.providerBlock("") + namedUserConfig("app-b", ""),
+						Check: resource.ComposeTestCheckFunc(resource.TestCheckResourceAttr(res, "app_id", "app-b"),
+							func(s *terraform.State) error {
+								u, err := stateUser(e)
+								if err != nil {
+									return err
+								}
+								for _, o := range u.OtherApps {
+									if o.AppID == "app-b" && o.Token == s.RootModule().Resources[res].Primary.Attributes["access_token"] {
+										return nil
+									}
+								}
+								return fmt.Errorf("the access token in state is not the user's token for app-b: %+v", u)
+							}),
+					},
+					{
+						PreConfig: addToken("app-c"),
+						Config:    e.providerBlock("") + namedUserConfig("app-b", ""),
+						PlanOnly:  true,
+					},
+				},
+			})
+		})
+	}
+}
+
+// tokenKnownInPlan checks that the plan keeps a user's access_token known:
+// the value itself is sensitive, and left out of the plan's JSON.
+type tokenKnownInPlan struct{ address string }
+
+func (c tokenKnownInPlan) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Address != c.address {
+			continue
+		}
+		if unknown, ok := rc.Change.AfterUnknown.(map[string]any); ok && unknown["access_token"] == true {
+			resp.Error = fmt.Errorf("the plan shows %s.access_token as known after apply", c.address)
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("no change of %s in the plan", c.address)
 }

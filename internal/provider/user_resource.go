@@ -74,6 +74,15 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Required:   true,
 				Validators: []validator.String{appIDValidator{}},
 			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "The user's display name. With the JSON request format (see the provider's " +
+					"`request_format`), a change renames the user with a `useradd` that issues no access token. With the " +
+					"form parameters, the only documented way to set a name is `useradd`, which issues a new access token: " +
+					"a change issues one, and the plan shows `access_token` as known after apply. Removing it leaves the " +
+					"name in Mesibo as it is. Where Mesibo's `usersget` answers a name, a name changed outside Terraform is " +
+					"drift that apply puts back.",
+				Optional: true,
+			},
 			"token_expiry_minutes": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How long the access token is valid, in minutes, a whole number from 1 to %d. "+
 					"Defaults to `%d` (one year). Changing it issues a new access token. Mesibo cannot report it, so "+
@@ -119,7 +128,7 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"access_token": schema.StringAttribute{
 				MarkdownDescription: "The user's access token, for the user's app to pass to Mesibo's `setAccessToken`. " +
 					"Sensitive. It changes only when `app_id`, `token_expiry_minutes`, `max_groups` or " +
-					"`token_rotation_triggers` change, and not at the first apply after an import, which adopts the configured " +
+					"`token_rotation_triggers` change (and `name`, with the form request format), and not at the first apply after an import, which adopts the configured " +
 					"settings as they stand. Null after an import until a token is issued.",
 				Computed:      true,
 				Sensitive:     true,
@@ -289,7 +298,9 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	resp.Diagnostics.Append(setUserIdentity(ctx, resp.Identity, state.Address)...)
 	address := state.Address.ValueString()
 	key := ownerKey(ctx, req.Private, resp.Private, &resp.Diagnostics)
-	user, err := r.data.client.FindUser(ctx, address)
+	// A user with tokens for several apps has a row per app: the row of
+	// this user's app is the one to compare.
+	user, err := r.data.client.FindUserForApp(ctx, address, state.AppID.ValueString())
 	if errors.Is(err, mesibo.ErrNotFound) {
 		tflog.Debug(ctx, "Mesibo user not found, removing it from state", map[string]any{"address": address})
 		r.data.owners.read(key)
@@ -339,7 +350,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	plan.AccessToken = state.AccessToken
 	client := r.data.client
 
-	rotate := rotationNeeded(plan, state)
+	rotate := rotationNeeded(plan, state) || nameNeedsToken(plan.Name, state.Name, client.RequestFormat())
 	flagChanged := !plan.Flag.Equal(state.Flag)
 	activeChanged := !plan.Active.Equal(state.Active)
 	if state.tokenSettingsUnknown() && !rotate {
@@ -354,6 +365,10 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		plan.AccessToken = types.StringValue(token)
 		// useradd has set everything but the flag.
 		activeChanged = false
+	} else if nameChanged(plan.Name, state.Name) {
+		if !r.rename(ctx, plan, uid, &resp.Diagnostics) {
+			return
+		}
 	}
 	if flagChanged || activeChanged {
 		err := client.SetUser(ctx, plan.setUserRequest())
@@ -530,6 +545,12 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || resp.Diagnostics.HasError() {
 		return // create or destroy
 	}
+	// The attribute's plan modifier cannot see the provider's request
+	// format: a rename that issues a token is decided here.
+	planTokenForName(ctx, req, resp, r.requestFormat())
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	// Only the first plan after an import gets a warning: the whole models
 	// are read only for it.
 	var settings userResourceModel
@@ -544,6 +565,9 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		return
 	}
 	summary, detail := importedUserPlanWarning(plan, state)
+	if summary == summaryUserTokenSettingsAdopted && nameNeedsToken(plan.Name, state.Name, r.requestFormat()) {
+		summary, detail = summaryUserTokenReissued, importedUserNameWarning(plan, state)
+	}
 	resp.Diagnostics.AddWarning(summary, detail)
 }
 
@@ -590,7 +614,8 @@ type accessTokenPlanModifier struct{}
 var _ planmodifier.String = accessTokenPlanModifier{}
 
 func (accessTokenPlanModifier) Description(context.Context) string {
-	return "The access token changes only when app_id, token_expiry_minutes, max_groups or token_rotation_triggers change."
+	return "The access token changes only when app_id, token_expiry_minutes, max_groups or token_rotation_triggers " +
+		"change (and name, with the form request format, which the resource's plan decides)."
 }
 
 func (m accessTokenPlanModifier) MarkdownDescription(ctx context.Context) string {

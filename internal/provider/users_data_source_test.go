@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -22,6 +23,7 @@ resource "mesibo_user" "u" {
   count   = length(local.names)
   address = "%s-${local.names[count.index]}@example.com"
   app_id  = "com.example.chat"
+  name    = title(local.names[count.index])
   flag    = local.names[count.index] == "ben" ? 4 : 0
 }
 `, p)
@@ -30,6 +32,7 @@ resource "mesibo_user" "u" {
 			"uid":     knownvalue.NotNull(),
 			"address": knownvalue.StringExact(p + "-" + name + "@example.com"),
 			"app_id":  knownvalue.StringExact("com.example.chat"),
+			"name":    knownvalue.StringExact(strings.ToUpper(name[:1]) + name[1:]),
 			"active":  knownvalue.Bool(true),
 			"flag":    knownvalue.Int64Exact(flag),
 		})
