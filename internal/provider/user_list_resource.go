@@ -160,23 +160,3 @@ func (l *userListResource) result(ctx context.Context, req list.ListRequest, u m
 	}
 	return r
 }
-
-// importedUserModel is the state of a user as an import leaves it: its
-// address, merged with what Mesibo reports by the refresh's converter, and
-// null for everything Mesibo cannot report.
-func importedUserModel(u mesibo.User) userResourceModel {
-	m := userResourceModel{
-		ID:                    types.StringNull(),
-		UID:                   types.Int64Null(),
-		Address:               types.StringValue(u.Address),
-		AppID:                 types.StringNull(),
-		TokenExpiryMinutes:    wholeNumberNull(),
-		Active:                types.BoolNull(),
-		MaxGroups:             wholeNumberNull(),
-		Flag:                  wholeNumberNull(),
-		TokenRotationTriggers: types.MapNull(types.StringType),
-		AccessToken:           types.StringNull(),
-	}
-	m.mergeRead(userObjectFromAPI(u))
-	return m
-}
