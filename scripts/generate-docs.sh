@@ -7,10 +7,11 @@
 # with a Terraform CLI of the machine and handed to tfplugindocs with
 # --providers-schema, so generation never downloads anything.
 #
-# The CLI must be Terraform 1.14 or later: older CLIs leave the resource
-# identities, the action and the list resource out of the schema they export,
-# and the docs would lose them. scripts/lib/modern-terraform.sh finds or
-# builds one (MESIBO_DOCS_TERRAFORM names one).
+# The CLI must be recent: CLIs older than 1.14 leave the resource identities,
+# the action and the list resource out of the schema they export, and the
+# docs would lose them; and the examples formatted here use what only 1.16
+# reads. scripts/lib/modern-terraform.sh finds or builds a Terraform 1.16 or
+# later (MESIBO_DOCS_TERRAFORM names one).
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -8,8 +8,9 @@
 # backend block (examples/ci) is never initialised, so no remote state is
 # contacted.
 #
-# What older CLIs cannot read needs Terraform 1.14 or later: the examples of
-# actions and list resources (action blocks, .tfquery.hcl files) and the
+# What older CLIs cannot read needs Terraform 1.16 or later: the examples of
+# actions (action blocks and triggers, with 1.16's destroy events) and list
+# resources (.tfquery.hcl files), and the
 # import-by-identity.tf of each resource (validated apart from its
 # import-by-string-id.tf, which imports the same resource). They are validated
 # with the CLI scripts/lib/modern-terraform.sh finds or builds.
@@ -34,7 +35,7 @@ EOF
 export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 
 # The CLI that validates the examples: TERRAFORM, or terraform on PATH. The
-# examples only Terraform 1.14 or later reads are validated with such a CLI.
+# examples only Terraform 1.16 or later reads are validated with such a CLI.
 terraform="${TERRAFORM:-terraform}"
 # shellcheck source=scripts/lib/modern-terraform.sh
 source scripts/lib/modern-terraform.sh

@@ -31,6 +31,7 @@ var (
 	_ resource.ResourceWithConfigure   = &groupMembershipResource{}
 	_ resource.ResourceWithImportState = &groupMembershipResource{}
 	_ resource.ResourceWithModifyPlan  = &groupMembershipResource{}
+	_ resource.ResourceWithIdentity    = &groupMembershipResource{}
 )
 
 // NewGroupMembershipResource returns the mesibo_group_membership resource.
@@ -122,6 +123,10 @@ func (r *groupMembershipResource) Schema(_ context.Context, _ resource.SchemaReq
 			"permissions": permissionsSchema(),
 		},
 	}
+}
+
+func (r *groupMembershipResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = gidIdentitySchema("The GID of the group whose members the membership manages.")
 }
 
 func (r *groupMembershipResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {

@@ -27,6 +27,7 @@ var (
 	_ resource.ResourceWithConfigure   = &groupResource{}
 	_ resource.ResourceWithImportState = &groupResource{}
 	_ resource.ResourceWithModifyPlan  = &groupResource{}
+	_ resource.ResourceWithIdentity    = &groupResource{}
 )
 
 // groupGoneNext says what the next apply does about a group that no longer
@@ -133,6 +134,10 @@ func (r *groupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			},
 		},
 	}
+}
+
+func (r *groupResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = gidIdentitySchema("The group's GID.")
 }
 
 func (r *groupResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {

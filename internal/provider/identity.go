@@ -31,36 +31,11 @@ import (
 // were handed, before any early return: a Read that removes the resource
 // included, and a state written before the provider had identities.
 
-var (
-	_ resource.ResourceWithIdentity = &userResource{}
-	_ resource.ResourceWithIdentity = &groupResource{}
-	_ resource.ResourceWithIdentity = &groupMembershipResource{}
-)
-
 // Identity attribute names.
 const (
 	identityAddress = "address"
 	identityGID     = "gid"
 )
-
-func (r *userResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = identityschema.Schema{
-		Attributes: map[string]identityschema.Attribute{
-			identityAddress: identityschema.StringAttribute{
-				RequiredForImport: true,
-				Description:       "The user's address, " + addressRules + ".",
-			},
-		},
-	}
-}
-
-func (r *groupResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = gidIdentitySchema("The group's GID.")
-}
-
-func (r *groupMembershipResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = gidIdentitySchema("The GID of the group whose members the membership manages.")
-}
 
 func gidIdentitySchema(description string) identityschema.Schema {
 	return identityschema.Schema{

@@ -1,6 +1,23 @@
 // Package provider implements the Mesibo Terraform provider: its
 // configuration, resources and data sources. It maps HCL to calls of the
 // internal/mesibo client and owns nothing of the protocol.
+//
+// The layout rule: each entity has its files, named <entity>_<kind>.go
+// (user_resource.go, users_data_source.go, user_list_resource.go,
+// message_action.go), and a resource's file holds its whole interface set:
+// schema, identity schema, configure, CRUD, import and plan modification. An
+// entity's model and the rules only it follows sit beside it
+// (user_model.go, user_token.go: when an access token is issued,
+// user_name.go: how a name change reaches Mesibo,
+// group_membership_permissions.go: the members' permissions). What two
+// or more entities share lives in one shared file named for what it does:
+// provider_data.go (what Configure hands to every entity), ownership.go (one
+// owner per Mesibo object, checked by every plan), membership_registry.go (the
+// order of one apply's member edits), identity.go (the identity setters and
+// import readers), message_send.go (the arguments the message resource and
+// action share), validators.go, diagnostics.go (every warning and error
+// summary), helpers.go (reading attributes, comparing trigger maps, random
+// keys) and the custom types (*_type.go).
 package provider
 
 import (

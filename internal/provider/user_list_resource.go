@@ -161,27 +161,6 @@ func (l *userListResource) result(ctx context.Context, req list.ListRequest, u m
 	return r
 }
 
-// importedUserModel is the state of a user as an import leaves it: its
-// address, merged with what Mesibo reports by the refresh's converter, and
-// null for everything Mesibo cannot report.
-func importedUserModel(u mesibo.User) userResourceModel {
-	m := userResourceModel{
-		ID:                    types.StringNull(),
-		UID:                   types.Int64Null(),
-		Address:               types.StringValue(u.Address),
-		AppID:                 types.StringNull(),
-		Name:                  types.StringPointerValue(u.Name),
-		TokenExpiryMinutes:    wholeNumberNull(),
-		Active:                types.BoolNull(),
-		MaxGroups:             wholeNumberNull(),
-		Flag:                  wholeNumberNull(),
-		TokenRotationTriggers: types.MapNull(types.StringType),
-		AccessToken:           types.StringNull(),
-	}
-	m.mergeRead(userObjectFromAPI(u))
-	return m
-}
-
 // oneRowPerUser returns users with each user once: usersget answers a row
 // per app ID for a user with access tokens for several apps, all with the
 // same address, and a user is one resource to import. The first row of an

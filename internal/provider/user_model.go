@@ -139,19 +139,25 @@ func (m userResourceModel) tokenSettingsUnknown() bool {
 	return m.TokenExpiryMinutes.IsNull()
 }
 
-// rotationNeeded reports whether going from state to plan must issue a new
-// access token: useradd is the only way to change these settings.
-//
-// After an import the token settings in state are unknown, and the first
-// apply adopts the configured ones as they stand, whatever they are, without
-// a new token. Only an app_id that differs from the one Mesibo reports for
-// the user is a real change then: the user's token is for another app.
-func rotationNeeded(plan, state userResourceModel) bool {
-	if state.tokenSettingsUnknown() {
-		return !state.AppID.IsNull() && !plan.AppID.Equal(state.AppID)
+// importedUserModel is the state of a user as an import leaves it: its
+// address, merged with what Mesibo reports by the refresh's converter, and
+// null for everything Mesibo cannot report.
+func importedUserModel(u mesibo.User) userResourceModel {
+	m := userResourceModel{
+		ID:                    types.StringNull(),
+		UID:                   types.Int64Null(),
+		Address:               types.StringValue(u.Address),
+		AppID:                 types.StringNull(),
+		Name:                  types.StringPointerValue(u.Name),
+		TokenExpiryMinutes:    wholeNumberNull(),
+		Active:                types.BoolNull(),
+		MaxGroups:             wholeNumberNull(),
+		Flag:                  wholeNumberNull(),
+		TokenRotationTriggers: types.MapNull(types.StringType),
+		AccessToken:           types.StringNull(),
 	}
-	return !plan.AppID.Equal(state.AppID) ||
-		!plan.TokenExpiryMinutes.Equal(state.TokenExpiryMinutes) ||
-		!plan.MaxGroups.Equal(state.MaxGroups) ||
-		!sameTriggers(plan.TokenRotationTriggers, state.TokenRotationTriggers)
+	m.mergeRead(userObjectFromAPI(u))
+	return m
 }
+
+const defaultUsersPattern = "*"

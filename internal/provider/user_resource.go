@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
@@ -29,6 +29,7 @@ var (
 	_ resource.ResourceWithConfigure   = &userResource{}
 	_ resource.ResourceWithImportState = &userResource{}
 	_ resource.ResourceWithModifyPlan  = &userResource{}
+	_ resource.ResourceWithIdentity    = &userResource{}
 )
 
 // cleanupTimeout bounds the calls that undo a half-done create, which run
@@ -133,6 +134,17 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Computed:      true,
 				Sensitive:     true,
 				PlanModifiers: []planmodifier.String{accessTokenPlanModifier{}},
+			},
+		},
+	}
+}
+
+func (r *userResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			identityAddress: identityschema.StringAttribute{
+				RequiredForImport: true,
+				Description:       "The user's address, " + addressRules + ".",
 			},
 		},
 	}
@@ -399,87 +411,6 @@ func userWhat(address string, uid int64) string {
 	return fmt.Sprintf("User %q (UID %d)", address, uid)
 }
 
-// issueToken issues a new access token to the managed user uid with
-// useradd, which also applies the token settings. useradd is an upsert by
-// address: for an address with no user it creates one, which an update must
-// never do. So the user is looked up first (the one extra call a rotation
-// costs), and a user that useradd created anyway, because the managed one was
-// deleted between the two calls, is deleted again: nothing is left behind
-// that the next apply would refuse to adopt.
-func (r *userResource) issueToken(ctx context.Context, plan userResourceModel, uid int64, diags *diag.Diagnostics) (string, bool) {
-	address := plan.Address.ValueString()
-	client := r.data.client
-
-	current, err := client.FindUser(ctx, address)
-	switch {
-	case errors.Is(err, mesibo.ErrNotFound):
-		addGoneError(diags, summaryUpdateUser, userWhat(address, uid), userGoneNext, err)
-		return "", false
-	case err != nil:
-		addAPIError(diags, summaryUpdateUser,
-			fmt.Sprintf("Could not check that user %q still exists before issuing it a new access token.", address), err)
-		return "", false
-	case current.UID != 0 && current.UID != uid:
-		addGoneError(diags, summaryUpdateUser, userWhat(address, uid),
-			fmt.Sprintf("Its address now belongs to another user (UID %d), created outside Terraform, which this apply "+
-				"left alone. The next apply forgets UID %d and refuses to take over UID %d: import it with %s, or delete "+
-				"it in Mesibo and run terraform apply again to create the user anew.",
-				current.UID, uid, current.UID, importCommand("mesibo_user", address)),
-			fmt.Errorf("user %q (UID %d): %w; usersget reports UID %d for the address", address, uid, mesibo.ErrNotFound, current.UID))
-		return "", false
-	}
-
-	user, err := client.AddUser(ctx, plan.addUserRequest())
-	if err != nil {
-		action := fmt.Sprintf("Could not issue a new access token for user %q.", address)
-		if !definitelyRefused(err) {
-			action += r.strayUserNote(ctx, address, uid)
-		}
-		addAPIError(diags, summaryUpdateUser, action, err)
-		return "", false
-	}
-	if user.UID != uid {
-		// The managed user was deleted after the lookup.
-		next := fmt.Sprintf("Mesibo's useradd created a new user for the address instead (UID %d).", user.UID)
-		undone, clean := r.undoCreate(ctx, address, user.UID)
-		next += undone
-		if clean {
-			next += " " + userGoneNext
-		}
-		addGoneError(diags, summaryUpdateUser, userWhat(address, uid), next,
-			fmt.Errorf("user %q (UID %d): %w; useradd answered UID %d", address, uid, mesibo.ErrNotFound, user.UID))
-		return "", false
-	}
-	tflog.Debug(ctx, "Mesibo user access token issued", map[string]any{"uid": user.UID})
-	return user.Token, true
-}
-
-// strayUserNote runs after a useradd for the managed user uid failed in a
-// way that leaves unknown whether Mesibo carried it out. Had the user been
-// deleted meanwhile, that useradd may have created a new one, which the next
-// apply would refuse to adopt. Whether it did cannot be told from a user
-// created outside Terraform at that moment, so the user found is left alone
-// and the note says what to do. It returns "" when the managed user is still
-// there or the address has no user.
-func (r *userResource) strayUserNote(ctx context.Context, address string, uid int64) string {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-	defer cancel()
-	u, err := r.data.client.FindUser(ctx, address)
-	switch {
-	case errors.Is(err, mesibo.ErrNotFound):
-		return ""
-	case err != nil:
-		return fmt.Sprintf(" If the user was deleted outside Terraform meanwhile, the useradd may have created a new "+
-			"one; if the next apply reports that it already exists, delete it or import it with %s.",
-			importCommand("mesibo_user", address))
-	case u.UID == 0 || u.UID == uid:
-		return ""
-	}
-	return fmt.Sprintf(" UID %d was deleted outside Terraform meanwhile, and the address now belongs to UID %d, which "+
-		"this useradd may have created. The next apply refuses to take it over: delete it in Mesibo, or import it "+
-		"with %s.", uid, u.UID, importCommand("mesibo_user", address))
-}
-
 func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	ctx = r.data.logContext(ctx)
 	var state userResourceModel
@@ -569,72 +500,4 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		summary, detail = summaryUserTokenReissued, importedUserNameWarning(plan, state)
 	}
 	resp.Diagnostics.AddWarning(summary, detail)
-}
-
-// importedUserPlanWarning explains the plan of the first apply after an
-// import: the configured token settings are adopted as they stand, or, when
-// app_id differs from the one Mesibo reports, a new token is issued.
-func importedUserPlanWarning(plan, state userResourceModel) (summary, detail string) {
-	who := fmt.Sprintf("User %q (UID %d) was imported", state.Address.ValueString(), state.UID.ValueInt64())
-	settings := fmt.Sprintf("token_expiry_minutes = %s, max_groups = %s and token_rotation_triggers",
-		planned(plan.TokenExpiryMinutes), planned(plan.MaxGroups))
-	if rotationNeeded(plan, state) {
-		var configured string
-		if plan.AppID.IsUnknown() {
-			configured = "the configuration sets a value known only at apply time: if it differs,"
-		} else {
-			configured = fmt.Sprintf("the configuration says %s:", plan.AppID)
-		}
-		return summaryUserTokenReissued, fmt.Sprintf("%s. Its app_id in Mesibo is %s, %s this apply calls useradd, "+
-			"which issues the user a new access token for the configured app and replaces the one the app uses now. "+
-			"It also applies %s as configured. If the user should keep its token, set app_id to %s.",
-			who, state.AppID, configured, settings, state.AppID)
-	}
-	return summaryUserTokenSettingsAdopted, fmt.Sprintf("%s, and Mesibo cannot report its token settings. This apply "+
-		"records %s as the configuration sets them, without calling useradd: the user keeps its access token, which "+
-		"Terraform does not know (access_token stays null). Make sure they match the user in Mesibo; from the next "+
-		"apply on, changing any of them, or app_id, issues a new access token.", who, settings)
-}
-
-// planned shows a planned number in a warning.
-func planned(v wholeNumber) string {
-	switch {
-	case v.IsNull():
-		return "null (not set)"
-	case v.IsUnknown():
-		return "(known after apply)"
-	}
-	return v.String()
-}
-
-// accessTokenPlanModifier keeps access_token known in the plan when the
-// update will not issue a new one, and unknown when it will.
-type accessTokenPlanModifier struct{}
-
-var _ planmodifier.String = accessTokenPlanModifier{}
-
-func (accessTokenPlanModifier) Description(context.Context) string {
-	return "The access token changes only when app_id, token_expiry_minutes, max_groups or token_rotation_triggers " +
-		"change (and name, with the form request format, which the resource's plan decides)."
-}
-
-func (m accessTokenPlanModifier) MarkdownDescription(ctx context.Context) string {
-	return m.Description(ctx)
-}
-
-func (accessTokenPlanModifier) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
-		return // create or destroy
-	}
-	// Every plan of every user runs this: it reads only the attributes
-	// that rotationNeeded compares, not the whole models.
-	var plan, state userResourceModel
-	resp.Diagnostics.Append(getAttributes(ctx, req.Plan, plan.tokenSettingFields())...)
-	resp.Diagnostics.Append(getAttributes(ctx, req.State, state.tokenSettingFields())...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !rotationNeeded(plan, state) {
-		resp.PlanValue = req.StateValue
-	}
 }

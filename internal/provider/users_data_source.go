@@ -19,8 +19,6 @@ var (
 	_ datasource.DataSourceWithConfigure = &usersDataSource{}
 )
 
-const defaultUsersPattern = "*"
-
 // NewUsersDataSource returns the mesibo_users data source.
 func NewUsersDataSource() datasource.DataSource { return &usersDataSource{} }
 
