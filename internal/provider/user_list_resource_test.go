@@ -529,3 +529,43 @@ list "mesibo_user" "no_address" {
 		t.Errorf("usersget was sent\n%s\nwant\n%s", strings.Join(sent, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestAccUserList_userWithTokensForSeveralApps: a user with access tokens
+// for several app IDs, which usersget answers once per app, is listed once.
+func TestAccUserList_userWithTokensForSeveralApps(t *testing.T) {
+	testAccGate(t)
+	requireCLI(t, cliQuery)
+	e := newTestEmulator(t, emulator.Options{TokenPerApp: true})
+	prefix := uniquePrefix()
+	multi, single := prefix+"-multi@example.com", prefix+"-single@example.com"
+	c := e.client(t)
+	for _, req := range []mesibo.AddUserRequest{
+		{Address: multi, AppID: "com.example.android"}, {Address: multi, AppID: "com.example.ios"},
+		{Address: single, AppID: "com.example.android"}, {Address: multi, AppID: "com.example.web"},
+	} {
+		if _, err := c.AddUser(context.Background(), req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rows, err := c.GetUsers(context.Background(), mesibo.GetUsersRequest{Address: "*" + prefix + "-*"}); err != nil || len(rows) != 4 {
+		t.Fatalf("usersget answered %d rows (%v), want 4: one per app of each user", len(rows), err)
+	}
+	cli := newQueryCLI(t, e, fastRetries, fmt.Sprintf(`
+list "mesibo_user" "team" {
+  provider = mesibo
+
+  config {
+    address = "*%s-*"
+  }
+}
+`, prefix))
+	r := cli.query(context.Background())
+	var found []string
+	for _, f := range r.found {
+		found = append(found, f.DisplayName)
+	}
+	slices.Sort(found)
+	if want := []string{multi, single}; !slices.Equal(found, want) {
+		t.Errorf("the query found %q, want %q", found, want)
+	}
+}
