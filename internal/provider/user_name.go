@@ -76,7 +76,7 @@ func (r *userResource) rename(ctx context.Context, plan userResourceModel, uid i
 // importedUserNameWarning explains the plan of the first apply after an
 // import that sets the user's name with the form request format: the only
 // documented carrier of a name, useradd, issues a new access token.
-func importedUserNameWarning(plan, state userResourceModel) string {
+func importedUserNameWarning(state userResourceModel) string {
 	return fmt.Sprintf("User %q (UID %d) was imported, and the configuration sets its name. With the form request "+
 		"format the only documented way to set a name is useradd, which issues the user a new access token and "+
 		"replaces the one the app uses now; this apply calls it, and also applies the configured token settings. "+

@@ -497,7 +497,7 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	}
 	summary, detail := importedUserPlanWarning(plan, state)
 	if summary == summaryUserTokenSettingsAdopted && nameNeedsToken(plan.Name, state.Name, r.requestFormat()) {
-		summary, detail = summaryUserTokenReissued, importedUserNameWarning(plan, state)
+		summary, detail = summaryUserTokenReissued, importedUserNameWarning(state)
 	}
 	resp.Diagnostics.AddWarning(summary, detail)
 }
