@@ -302,3 +302,56 @@ func (c tokenKnownInPlan) CheckPlan(_ context.Context, req plancheck.CheckPlanRe
 	}
 	resp.Error = fmt.Errorf("no change of %s in the plan", c.address)
 }
+
+// TestAccUser_importWithName, in both formats: the first apply after an
+// import that sets a name keeps the user's token in JSON, and in form
+// issues a new one, which its plan shows.
+func TestAccUser_importWithName(t *testing.T) {
+	for _, format := range requestFormats {
+		t.Run(string(format), func(t *testing.T) {
+			e := newTestEmulator(t, emulator.Options{}).inFormat(format)
+			const res = "mesibo_user.test"
+			var outside *mesibo.User
+			tokenCheck := plancheck.ExpectUnknownValue(res, tfjsonpath.New("access_token"))
+			if format == mesibo.FormatJSON {
+				tokenCheck = plancheck.ExpectKnownValue(res, tfjsonpath.New("access_token"), knownvalue.Null())
+			}
+			config := e.providerBlock("") + namedUserConfig("app", `name = "Zed"`)
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{
+						PreConfig: func() {
+							u, err := e.client(t).AddUser(context.Background(), mesibo.AddUserRequest{Address: "named@example.com", AppID: "app"})
+							if err != nil {
+								t.Fatal(err)
+							}
+							outside = u
+						},
+						Config:             config,
+						ResourceName:       res,
+						ImportState:        true,
+						ImportStateId:      "named@example.com",
+						ImportStatePersist: true,
+					},
+					{
+						Config: config,
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate), tokenCheck,
+						}},
+						Check: resource.ComposeTestCheckFunc(nameIs(e, "Zed"), func(*terraform.State) error {
+							u, err := stateUser(e)
+							if err != nil {
+								return err
+							}
+							if kept := u.Token == outside.Token; kept != (format == mesibo.FormatJSON) {
+								return fmt.Errorf("the user's token kept: %v", kept)
+							}
+							return nil
+						}),
+					},
+				},
+			})
+		})
+	}
+}
