@@ -120,8 +120,11 @@ func (m *userResourceModel) mergeRead(obj userObject) (changed bool) {
 		m.Active = obj.Active
 	}
 	// A name is compared only where Mesibo answers one and the state has
-	// one: a user whose name Terraform does not manage keeps it null.
-	if !obj.Name.IsNull() && !m.Name.IsNull() {
+	// one: a user whose name Terraform does not manage keeps it null. An
+	// empty answer is taken for none, as a server that keeps no names may
+	// answer: were it drift, every apply would set the name again, and in
+	// the form format issue a new access token each time.
+	if obj.Name.ValueString() != "" && !m.Name.IsNull() {
 		m.Name = obj.Name
 	}
 	if !obj.Flag.IsNull() {

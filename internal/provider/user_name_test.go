@@ -231,6 +231,30 @@ func TestAccUser_nameNotReported(t *testing.T) {
 	})
 }
 
+// TestAccUser_emptyNameIsNoName: an empty name in usersget's answer is
+// taken for none, as from a server that keeps no names: no drift, so no
+// apply that sets the name again (in the form format, with a new token).
+func TestAccUser_emptyNameIsNoName(t *testing.T) {
+	e := newTestEmulator(t, emulator.Options{})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: e.providerBlock("") + namedUserConfig("app", `name = "Alice"`), Check: nameIs(e, "Alice")},
+			{
+				PreConfig: func() {
+					if _, err := e.client(t).AddUser(context.Background(), mesibo.AddUserRequest{
+						Address: "named@example.com", AppID: "app", Name: ptr("")}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:   e.providerBlock("") + namedUserConfig("app", `name = "Alice"`),
+				PlanOnly: true,
+				Check:    nameIs(e, ""),
+			},
+		},
+	})
+}
+
 // TestAccUser_tokensForSeveralApps, in both formats: a user with access
 // tokens for several app IDs is read by the row of its own app_id, so the
 // rows of other apps are no drift, whichever comes first.

@@ -80,8 +80,8 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 					"`request_format`), a change renames the user with a `useradd` that issues no access token. With the " +
 					"form parameters, the only documented way to set a name is `useradd`, which issues a new access token: " +
 					"a change issues one, and the plan shows `access_token` as known after apply. Removing it leaves the " +
-					"name in Mesibo as it is. Where Mesibo's `usersget` answers a name, a name changed outside Terraform is " +
-					"drift that apply puts back.",
+					"name in Mesibo as it is. Where Mesibo's `usersget` answers a name (an empty one counts as none), a name " +
+					"changed outside Terraform is drift that apply puts back.",
 				Optional: true,
 			},
 			"token_expiry_minutes": schema.Int64Attribute{
