@@ -73,6 +73,17 @@ func (r *userResource) rename(ctx context.Context, plan userResourceModel, uid i
 	return true
 }
 
+// importedUserWarning is the warning of the plan of the first apply after
+// an import (see importedUserPlanWarning), in the request format format: a
+// name that only a new token can carry makes it the warning of a new token.
+func importedUserWarning(plan, state userResourceModel, format mesibo.RequestFormat) (summary, detail string) {
+	summary, detail = importedUserPlanWarning(plan, state)
+	if summary == summaryUserTokenSettingsAdopted && nameNeedsToken(plan.Name, state.Name, format) {
+		return summaryUserTokenReissued, importedUserNameWarning(state)
+	}
+	return summary, detail
+}
+
 // importedUserNameWarning explains the plan of the first apply after an
 // import that sets the user's name with the form request format: the only
 // documented carrier of a name, useradd, issues a new access token.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -377,5 +379,35 @@ func TestAccUser_importWithName(t *testing.T) {
 				},
 			})
 		})
+	}
+}
+
+// TestImportedUserWarning: the first plan after an import that sets a name
+// warns of a new access token in the form format only; without a name, or
+// in JSON, the token settings are adopted as before.
+func TestImportedUserWarning(t *testing.T) {
+	state := userResourceModel{Address: types.StringValue("a@x"), UID: types.Int64Value(7),
+		AppID: types.StringValue("app"), Name: types.StringNull(), TokenExpiryMinutes: wholeNumberNull()}
+	plan := state
+	plan.TokenExpiryMinutes = wholeNumberValue(60)
+	named := plan
+	named.Name = types.StringValue("Zed")
+	for _, c := range []struct {
+		plan   userResourceModel
+		format mesibo.RequestFormat
+		want   string
+	}{
+		{plan, mesibo.FormatForm, summaryUserTokenSettingsAdopted},
+		{named, mesibo.FormatJSON, summaryUserTokenSettingsAdopted},
+		{named, mesibo.FormatForm, summaryUserTokenReissued},
+		{named, "", summaryUserTokenReissued},
+	} {
+		summary, detail := importedUserWarning(c.plan, state, c.format)
+		if summary != c.want {
+			t.Errorf("name %s, format %q: %q, want %q", c.plan.Name, c.format, summary, c.want)
+		}
+		if summary == summaryUserTokenReissued && !strings.Contains(detail, `the configuration sets its name`) {
+			t.Errorf("the warning does not say why:\n%s", detail)
+		}
 	}
 }

@@ -495,9 +495,5 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	summary, detail := importedUserPlanWarning(plan, state)
-	if summary == summaryUserTokenSettingsAdopted && nameNeedsToken(plan.Name, state.Name, r.requestFormat()) {
-		summary, detail = summaryUserTokenReissued, importedUserNameWarning(state)
-	}
-	resp.Diagnostics.AddWarning(summary, detail)
+	resp.Diagnostics.AddWarning(importedUserWarning(plan, state, r.requestFormat()))
 }
