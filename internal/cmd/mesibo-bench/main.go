@@ -545,7 +545,12 @@ func (b *bench) machine(ctx context.Context) machineInfo {
 	if la, err := os.ReadFile("/proc/loadavg"); err == nil {
 		m.LoadBefore = loadAverage(la)
 	}
-	out, err := exec.CommandContext(ctx, b.terraform, "version", "-json").Output()
+	// With the runs' environment: its CLI configuration file exists, and
+	// OpenTofu writes the warning about a missing one to stdout, before the
+	// JSON.
+	cmd := exec.CommandContext(ctx, b.terraform, "version", "-json")
+	cmd.Env = b.env
+	out, err := cmd.Output()
 	var v struct {
 		Version string `json:"terraform_version"`
 	}
