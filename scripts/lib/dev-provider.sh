@@ -12,7 +12,7 @@ dev_provider_address="mesibo-community/mesibo"
 # DIR/terraform-provider-mesibo, stamped with VERSION (default dev), as
 # `make build` does.
 dev_provider_build() {
-	local dir=$1 version=${2:-dev}
+	local dir=${1:?dev_provider_build: no directory} version=${2:-dev}
 	mkdir -p "$dir"
 	go build -trimpath -ldflags "-X main.version=$version" -o "$dir/terraform-provider-mesibo" .
 }
@@ -22,7 +22,7 @@ dev_provider_build() {
 # binary in DIR for ADDRESS (default mesibo-community/mesibo) instead of a
 # registry download; every other provider installs as usual.
 dev_overrides_write() {
-	local file=$1 dir=$2 address=${3:-$dev_provider_address}
+	local file=${1:?dev_overrides_write: no file} dir=${2:?dev_overrides_write: no directory} address=${3:-$dev_provider_address}
 	cat >"$file" <<RC
 provider_installation {
   dev_overrides {
@@ -38,7 +38,7 @@ RC
 # may have left in SRC (.terraform, the lock file, state files), so that
 # nothing a run writes lands in the repository and no earlier run leaks in.
 workspace_copy() {
-	local src=$1 dest=$2
+	local src=${1:?workspace_copy: no source} dest=${2:?workspace_copy: no destination}
 	mkdir -p "$dest"
 	cp -R "$src"/. "$dest/"
 	rm -rf "${dest:?}/.terraform" "$dest/.terraform.lock.hcl" "$dest"/*.tfstate "$dest"/*.tfstate.*
