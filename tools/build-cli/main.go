@@ -23,8 +23,12 @@
 //     prerelease that sorts below VERSION in version checks. A `godebug`
 //     setting this Go no longer knows (Terraform 1.11 has tlskyber=0) is
 //     dropped and the build retried;
-//  4. checks that the binary reports the version asked for, and only then
-//     moves it into place.
+//  4. checks that the binary, built in a directory of this run's own,
+//     reports the version asked for, and only then renames it into place:
+//     several runs may build the same CLI at once.
+//
+// It is a module of its own under tools/, so that golang.org/x/mod stays
+// out of the provider's requirements.
 //
 // It needs Go at least as new as the CLI's go.mod asks for (GOTOOLCHAIN is
 // set to local: nothing is downloaded but modules), and the module proxy.
