@@ -18,9 +18,7 @@ source "$repo_root/scripts/lib/emulator-session.sh"
 session_start demo
 
 # Work on a copy so that no state file is ever written into the repository.
-mkdir -p "$work/quickstart"
-cp -R examples/quickstart/. "$work/quickstart/"
-rm -rf "$work/quickstart/.terraform" "$work/quickstart/.terraform.lock.hcl" "$work/quickstart/"*.tfstate*
+workspace_copy examples/quickstart "$work/quickstart"
 tf() { "$terraform" -chdir="$work/quickstart" "$@"; }
 
 step "terraform apply (examples/quickstart)"

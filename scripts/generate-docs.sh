@@ -31,19 +31,14 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/mesibo-docs.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 echo "==> building the provider to export its schema"
-go build -o "$work/plugins/terraform-provider-mesibo" .
+# shellcheck source=scripts/lib/dev-provider.sh
+source scripts/lib/dev-provider.sh
+dev_provider_build "$work/plugins"
 
 # tfplugindocs looks the schema up as "registry.terraform.io/hashicorp/<name>",
 # which is also the address it uses when it exports a schema itself; the
 # override below serves the freshly built binary under that address.
-cat >"$work/terraformrc" <<EOF
-provider_installation {
-  dev_overrides {
-    "hashicorp/mesibo" = "$work/plugins"
-  }
-  direct {}
-}
-EOF
+dev_overrides_write "$work/terraformrc" "$work/plugins" hashicorp/mesibo
 mkdir -p "$work/config"
 cat >"$work/config/main.tf" <<'EOF'
 terraform {

@@ -33,9 +33,7 @@ for dir in "${dirs[@]}"; do
 	step "terraform test ($dir)"
 	# A copy, so that nothing Terraform writes lands in the repository.
 	ws="$work/$(echo "$dir" | tr '/' '_')"
-	mkdir -p "$ws"
-	cp -R "$dir"/. "$ws/"
-	rm -rf "$ws/.terraform" "$ws/.terraform.lock.hcl" "$ws/"*.tfstate*
+	workspace_copy "$dir" "$ws"
 	"$terraform" -chdir="$ws" test -no-color | tee "$work/test.out"
 	# A run that finds no test also ends in "Success!": count them.
 	runs="$(cat "$ws"/*.tftest.hcl | grep -c '^run "')"

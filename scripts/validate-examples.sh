@@ -23,15 +23,10 @@ terraform="${TERRAFORM:-terraform}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/mesibo-examples.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
-go build -o "$work/plugins/terraform-provider-mesibo" .
-cat >"$work/terraformrc" <<EOF
-provider_installation {
-  dev_overrides {
-    "mesibo-community/mesibo" = "$work/plugins"
-  }
-  direct {}
-}
-EOF
+# shellcheck source=scripts/lib/dev-provider.sh
+source scripts/lib/dev-provider.sh
+dev_provider_build "$work/plugins"
+dev_overrides_write "$work/terraformrc" "$work/plugins"
 export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 
 # The CLI that validates the examples: TERRAFORM, or terraform on PATH. The
@@ -50,11 +45,7 @@ validate() {
 	local name=$1 dir=$2 tf=$3 leave_out=${4:-}
 	count=$((count + 1))
 	local ws="$work/ws$count" out
-	mkdir -p "$ws"
-	# The whole directory, so that a module in a subdirectory comes along;
-	# without what a local terraform run may have left in it.
-	cp -R "$dir"/. "$ws/"
-	rm -rf "$ws/.terraform" "$ws/.terraform.lock.hcl" "$ws"/*.tfstate "$ws"/*.tfstate.*
+	workspace_copy "$dir" "$ws"
 	if [[ -n "$leave_out" ]]; then
 		rm -f "${ws:?}/$leave_out"
 	fi

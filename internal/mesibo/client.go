@@ -72,7 +72,10 @@ type Config struct {
 	HTTPClient *http.Client
 	// Version is the caller's version, sent in the User-Agent.
 	Version string
-	// UserAgent is appended to "terraform-provider-mesibo/<Version>".
+	// TerraformVersion is the version of the Terraform (or OpenTofu) CLI the
+	// provider serves, sent in the User-Agent as other providers send it.
+	TerraformVersion string
+	// UserAgent is appended to the User-Agent that userAgent composes.
 	UserAgent string
 	// RequestTimeout bounds each attempt; DefaultRequestTimeout when zero.
 	RequestTimeout time.Duration
@@ -176,12 +179,27 @@ func New(cfg Config) (*Client, error) {
 	if c.maxMembersPerEdit <= 0 {
 		c.maxMembersPerEdit = DefaultMaxMembersPerEdit
 	}
-	version := cfg.Version
+	c.userAgent = userAgent(cfg.Version, cfg.TerraformVersion, cfg.UserAgent)
+	return c, nil
+}
+
+// userAgent is the one place the User-Agent of every request is composed:
+// "terraform-provider-mesibo/<version> Terraform/<terraformVersion>
+// (+https://www.terraform.io)", as the providers built on HashiCorp's SDKs
+// send it, then extra. The Terraform part is left out when the CLI did not
+// say its version; the provider's version is "dev" when unset.
+func userAgent(version, terraformVersion, extra string) string {
 	if version == "" {
 		version = "dev"
 	}
-	c.userAgent = strings.TrimSpace("terraform-provider-mesibo/" + version + " " + cfg.UserAgent)
-	return c, nil
+	parts := []string{"terraform-provider-mesibo/" + version}
+	if terraformVersion != "" {
+		parts = append(parts, "Terraform/"+terraformVersion+" (+https://www.terraform.io)")
+	}
+	if extra = strings.TrimSpace(extra); extra != "" {
+		parts = append(parts, extra)
+	}
+	return strings.Join(parts, " ")
 }
 
 // RequestFormat is the format the client writes its requests in.

@@ -257,6 +257,33 @@ func TestUserAgentDefaults(t *testing.T) {
 	}
 }
 
+// TestUserAgentCarriesTheTerraformVersion checks the User-Agent a provider
+// served by a CLI sends: the provider's version, then the CLI's, as the
+// providers built on HashiCorp's SDKs send them.
+func TestUserAgentCarriesTheTerraformVersion(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		version, terraform, extra, want string
+	}{
+		{"1.2.3", "1.16.4", "", "terraform-provider-mesibo/1.2.3 Terraform/1.16.4 (+https://www.terraform.io)"},
+		{"", "1.12.6", "", "terraform-provider-mesibo/dev Terraform/1.12.6 (+https://www.terraform.io)"},
+		{"1.2.3", "1.16.4", "test-suite", "terraform-provider-mesibo/1.2.3 Terraform/1.16.4 (+https://www.terraform.io) test-suite"},
+		// A CLI that does not say its version: no empty "Terraform/".
+		{"1.2.3", "", "", "terraform-provider-mesibo/1.2.3"},
+	} {
+		srv := jsonServer(t, `{"op":"userdel","result":true}`)
+		c := newClient(t, srv.endpoint(), func(c *Config) {
+			c.Version, c.TerraformVersion, c.UserAgent = tc.version, tc.terraform, tc.extra
+		})
+		if err := c.DeleteUser(context.Background(), 1); err != nil {
+			t.Fatal(err)
+		}
+		if got := srv.requests()[0].UserAgent; got != tc.want {
+			t.Errorf("version %q, Terraform %q, extra %q: User-Agent %q, want %q", tc.version, tc.terraform, tc.extra, got, tc.want)
+		}
+	}
+}
+
 // TestEndpointPathKept checks that the endpoint is used as given, for
 // on-premise servers that host the API under another path.
 func TestEndpointPathKept(t *testing.T) {

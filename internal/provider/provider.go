@@ -262,7 +262,7 @@ func (p *mesiboProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		AllowInsecureHTTP:    allowInsecure,
 		AppToken:             token,
 		Version:              p.version,
-		UserAgent:            fmt.Sprintf("Terraform/%s", req.TerraformVersion),
+		TerraformVersion:     req.TerraformVersion,
 		RequestTimeout:       time.Duration(timeout) * time.Second,
 		MaxRetries:           int(retries),
 		MaxRequestsPerSecond: perSecond,

@@ -11,6 +11,11 @@
 #
 # TERRAFORM names the CLI to run (default: terraform on PATH), for example
 # TERRAFORM="$(scripts/build-cli.sh opentofu 1.11.0)"; $terraform holds it.
+# The provider build, dev_overrides and workspace copies come from
+# scripts/lib/dev-provider.sh (workspace_copy is there for the script too).
+
+# shellcheck source=scripts/lib/dev-provider.sh
+source "$repo_root/scripts/lib/dev-provider.sh"
 
 bin_dir="$repo_root/bin"
 endpoint_timeout="${DEMO_ENDPOINT_TIMEOUT:-30}"
@@ -59,8 +64,7 @@ session_start() {
 	echo "using $cli_version ($terraform)"
 
 	step "building the provider and the emulator into ./bin"
-	mkdir -p "$bin_dir"
-	go build -trimpath -ldflags "-X main.version=${VERSION:-$session_name}" -o "$bin_dir/terraform-provider-mesibo" .
+	dev_provider_build "$bin_dir" "${VERSION:-$session_name}"
 	go build -trimpath -o "$bin_dir/mesibo-emulator" ./internal/cmd/mesibo-emulator
 
 	step "starting the Mesibo emulator on a free loopback port"
@@ -96,14 +100,7 @@ session_start() {
 	echo "emulator listening on $endpoint"
 
 	# Terraform uses the provider just built instead of a registry download.
-	cat >"$work/terraformrc" <<RC
-provider_installation {
-  dev_overrides {
-    "mesibo-community/mesibo" = "$bin_dir"
-  }
-  direct {}
-}
-RC
+	dev_overrides_write "$work/terraformrc" "$bin_dir"
 	export TF_CLI_CONFIG_FILE="$work/terraformrc"
 	export TF_IN_AUTOMATION=1
 	export CHECKPOINT_DISABLE=1

@@ -128,7 +128,12 @@ replace example.com/tf/internal/backend/remote-state/kept => ./internal/backend/
 
 replace github.com/hashicorp/hcl/v2 v2.24.0 => github.com/opentofu/hcl/v2 v2.0.0
 `)
-	write("internal/backend/remote-state/kept/go.mod", "module example.com/tf/internal/backend/remote-state/kept\n")
+	keptMod := "module example.com/tf/internal/backend/remote-state/kept\n\nrequire example.com/tf/internal/backend/remote-state/consul v0.0.0\n"
+	write("internal/backend/remote-state/kept/go.mod", keptMod)
+	// A nested module builds apart from the CLI: even a file that imports a
+	// dropped module is left as it is.
+	keptSrc := strings.Replace(initGo, "package init", "package kept", 1)
+	write("internal/backend/remote-state/kept/kept.go", keptSrc)
 	write("internal/backend/init/init.go", initGo)
 	testSrc := strings.Replace(initGo, "package init", "package init_test", 1)
 	write("internal/backend/init/init_test.go", testSrc)
@@ -152,6 +157,12 @@ replace github.com/hashicorp/hcl/v2 v2.24.0 => github.com/opentofu/hcl/v2 v2.0.0
 	initSrc, _ := os.ReadFile(filepath.Join(dir, "internal/backend/init/init.go"))
 	if strings.Contains(string(initSrc), "consul") || !strings.Contains(string(initSrc), "s3.New()") {
 		t.Errorf("init.go patched wrongly:\n%s", initSrc)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "internal/backend/remote-state/kept/kept.go")); string(got) != keptSrc {
+		t.Errorf("a Go file of a nested module was patched:\n%s", got)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "internal/backend/remote-state/kept/go.mod")); string(got) != keptMod {
+		t.Errorf("a nested module's go.mod was rewritten:\n%s", got)
 	}
 	if got, _ := os.ReadFile(filepath.Join(dir, "internal/backend/init/init_test.go")); string(got) != testSrc {
 		t.Error("a test file was patched: tests are not built")

@@ -23,8 +23,12 @@
 //     prerelease that sorts below VERSION in version checks. A `godebug`
 //     setting this Go no longer knows (Terraform 1.11 has tlskyber=0) is
 //     dropped and the build retried;
-//  4. checks that the binary reports the version asked for, and only then
-//     moves it into place.
+//  4. checks that the binary, built in a directory of this run's own,
+//     reports the version asked for, and only then renames it into place:
+//     several runs may build the same CLI at once.
+//
+// It is a module of its own under tools/, so that golang.org/x/mod stays
+// out of the provider's requirements.
 //
 // It needs Go at least as new as the CLI's go.mod asks for (GOTOOLCHAIN is
 // set to local: nothing is downloaded but modules), and the module proxy.
@@ -41,20 +45,42 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/mod/modfile"
-
-	"github.com/mesibo-community/terraform-provider-mesibo/internal/cmd/cmdmain"
 )
 
-func main() { cmdmain.Run("build-cli", run) }
+// main runs with a context that an interrupt cancels, and exits 0 on success
+// or help, 2 after a usage error and 1 after any other error, which it
+// prints. (The provider's commands share internal/cmd/cmdmain for this; a
+// tool in its own module cannot import the provider's internal packages.)
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
 
 // errUsage marks command-line errors that were already reported.
-var errUsage = cmdmain.ErrUsage
+var errUsage = errors.New("usage error")
+
+// exitCode is the exit status of a run that ended with err, which it reports
+// on stderr when it is neither help nor a usage error.
+func exitCode(err error, stderr io.Writer) int {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	}
+	fmt.Fprintf(stderr, "build-cli: %v\n", err)
+	return 1
+}
 
 const usageText = `Usage: build-cli [-cache DIR] terraform|opentofu VERSION
 
@@ -144,6 +170,8 @@ type builder struct {
 	cli
 	version string
 	log     io.Writer
+	// built, when set, is called between the build and its check (tests).
+	built func()
 }
 
 func (b builder) logf(format string, args ...any) {
@@ -182,13 +210,23 @@ func (b builder) ensure(ctx context.Context, dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	// Built beside its final path and moved there once it reports the right
-	// version, so that a failed or interrupted build never leaves a binary
-	// that a later run could take for a good one.
-	tmp := filepath.Join(dir, "."+b.binary+".building")
-	defer os.Remove(tmp)
+	// Built in a directory of this run's own beside the final path, and
+	// renamed into place once it reports the right version: a failed or
+	// interrupted build never leaves a binary that a later run could take
+	// for a good one, and two runs building the same CLI at once never
+	// touch each other's binary (the later rename replaces the earlier's
+	// identical binary in one step).
+	private, err := os.MkdirTemp(dir, "."+b.binary+".building-")
+	if err != nil {
+		return "", err
+	}
+	defer removeAll(private)
+	tmp := filepath.Join(private, b.binary)
 	if err := b.build(ctx, work, tmp); err != nil {
 		return "", err
+	}
+	if b.built != nil {
+		b.built()
 	}
 	if err := b.check(ctx, tmp); err != nil {
 		return "", err
