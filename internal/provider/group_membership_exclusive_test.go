@@ -3,11 +3,13 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-exec/tfexec"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -288,4 +290,68 @@ resource "mesibo_group_membership" "a" {
 		t.Error(err)
 	}
 	cli.planIsEmpty(ctx)
+}
+
+// TestAccGroupMembership_updateClearsRecordedDrift: the apply that removes
+// the drift an exclusive membership's refresh recorded leaves a state and a
+// declaration that hold only what the configuration lists. The commands that
+// follow run with -refresh=false, so that no refresh can mend what the
+// Update left: when an app adds the removed member back, an apply of the
+// same configuration changes nothing, and a destroy takes away only the
+// listed members.
+func TestAccGroupMembership_updateClearsRecordedDrift(t *testing.T) {
+	testAccGate(t)
+	e := newTestEmulator(t, emulator.Options{})
+	rec := &apiRecorder{}
+	cli := newTFCLI(t, func() *mesiboProvider {
+		return testProvider(func(c *mesibo.Config) {
+			fastRetries(c)
+			c.HTTPClient = &http.Client{Transport: rec}
+		})
+	})
+	ctx := context.Background()
+	// The group is the app's, so that the destroy leaves it to be looked at.
+	gid := e.groupOutside(t, "g")
+	cfg := func(members ...string) string {
+		return requiredProviders + e.providerBlock("") + fmt.Sprintf(`
+resource "mesibo_group_membership" "a" {
+  gid       = %d
+  members   = [%s]
+  exclusive = true
+}
+`, gid, hclStrings(members...))
+	}
+	run := func(step string, r cliResult, groups map[string][]string, edits ...string) {
+		t.Helper()
+		if r.err != nil {
+			t.Fatalf("%s: %v%s", step, r.err, r.summary())
+		}
+		if err := e.groupsHold(groups)(nil); err != nil {
+			t.Errorf("%s: %v", step, err)
+		}
+		if err := rec.editsAre(edits...)(nil); err != nil {
+			t.Errorf("%s: %v", step, err)
+		}
+		rec.reset()
+	}
+	cli.writeConfig(cfg("u1"))
+	cli.init(ctx)
+	run("create", cli.apply(ctx), map[string][]string{"g": {"u1"}}, "add u1")
+
+	// An app adds s1; a refresh records it as drift.
+	e.addOutside(t, "g", "s1")()
+	run("refresh", cli.apply(ctx, tfexec.RefreshOnly(true)), map[string][]string{"g": {"s1", "u1"}})
+	if got := memberStrings(cli.state().managed("mesibo_group_membership")[0]); !slices.Equal(got, []string{"s1", "u1"}) {
+		t.Fatalf("after the refresh, the state holds members %v, want the drift s1 recorded", got)
+	}
+
+	// The Update adds u2 and removes the drift.
+	cli.writeConfig(cfg("u1", "u2"))
+	run("update", cli.apply(ctx), map[string][]string{"g": {"u1", "u2"}}, "add u2", "remove s1")
+
+	// The app adds s1 back, and nothing refreshes.
+	e.addOutside(t, "g", "s1")()
+	rec.reset()
+	run("apply -refresh=false", cli.apply(ctx, tfexec.Refresh(false)), map[string][]string{"g": {"s1", "u1", "u2"}})
+	run("destroy -refresh=false", cli.destroyWith(ctx, tfexec.Refresh(false)), map[string][]string{"g": {"s1"}}, "remove u1,u2")
 }
