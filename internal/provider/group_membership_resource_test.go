@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"slices"
@@ -15,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -350,107 +347,6 @@ func TestReconcileMembers(t *testing.T) {
 			}
 		})
 	}
-}
-
-// memberEditCall is one groupeditmembers request as it reached Mesibo.
-type memberEditCall struct {
-	remove    bool
-	addresses []string // sorted
-}
-
-func (c memberEditCall) String() string {
-	verb := "add"
-	if c.remove {
-		verb = "remove"
-	}
-	return verb + " " + strings.Join(c.addresses, ",")
-}
-
-// apiRecorder is the HTTP transport of a test's provider: it passes every
-// request on to the emulator and records the groupeditmembers requests. Hooks
-// let a test change the emulator just before a request arrives, or answer a
-// request with an API error instead of passing it on.
-type apiRecorder struct {
-	mu    sync.Mutex
-	edits []memberEditCall
-	// before runs before a request is passed on.
-	before func(op string, form url.Values)
-	// refuse, when it returns true, answers the request with an error
-	// that no retry can cure, without passing it on.
-	refuse func(op string, form url.Values) bool
-}
-
-func (r *apiRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	body, err := io.ReadAll(req.Body)
-	if err != nil {
-		return nil, err
-	}
-	req.Body.Close()
-	req.Body = io.NopCloser(bytes.NewReader(body))
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		return nil, err
-	}
-	op := form.Get("op")
-	r.mu.Lock()
-	before, refuse := r.before, r.refuse
-	r.mu.Unlock()
-	if before != nil {
-		before(op, form)
-	}
-	if refuse != nil && refuse(op, form) {
-		answer := fmt.Sprintf(`{"op":%q,"result":false,"error":"REFUSED","code":403,"cause":"refused by the test"}`, op)
-		return &http.Response{
-			StatusCode: http.StatusOK, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-			Header:  http.Header{"Content-Type": []string{"application/json"}},
-			Body:    io.NopCloser(strings.NewReader(answer)),
-			Request: req, ContentLength: int64(len(answer)),
-		}, nil
-	}
-	resp, err := http.DefaultTransport.RoundTrip(req)
-	if err == nil && op == "groupeditmembers" {
-		addrs := strings.Split(form.Get("m"), ",")
-		slices.Sort(addrs)
-		r.mu.Lock()
-		r.edits = append(r.edits, memberEditCall{remove: form.Get("delete") == "1", addresses: addrs})
-		r.mu.Unlock()
-	}
-	return resp, err
-}
-
-// set replaces the hooks; nil removes them.
-func (r *apiRecorder) set(before func(string, url.Values), refuse func(string, url.Values) bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.before, r.refuse = before, refuse
-}
-
-// reset forgets the recorded edits.
-func (r *apiRecorder) reset() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.edits = nil
-}
-
-// editsAre checks the groupeditmembers requests since the last reset, in order.
-func (r *apiRecorder) editsAre(want ...string) func(*terraform.State) error {
-	return func(*terraform.State) error {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		got := make([]string, len(r.edits))
-		for i, e := range r.edits {
-			got[i] = e.String()
-		}
-		if !slices.Equal(got, want) {
-			return fmt.Errorf("groupeditmembers requests were %q, want %q", got, want)
-		}
-		return nil
-	}
-}
-
-// recordedProvider serves the provider with every request going through rec.
-func recordedProvider(rec *apiRecorder) map[string]func() (tfprotov6.ProviderServer, error) {
-	return factoriesWith(func(c *mesibo.Config) { c.HTTPClient = &http.Client{Transport: rec} })
 }
 
 // twoMemberships declares a group and two additive memberships of it, a and
