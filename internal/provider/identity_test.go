@@ -18,7 +18,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
@@ -28,9 +27,6 @@ import (
 // 1.12 and later, OpenTofu 1.12 and later. The rest of the suite runs on older CLIs too, and checks
 // there that every Create, Read and Update still sets an identity (the
 // framework refuses one that does not, whatever the CLI).
-
-// identityChecks gate a resource.TestCase on a CLI that has identities.
-var identityChecks = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0), cliIdentity}
 
 // identityConfig declares a user, a group and a membership of the user.
 func identityConfig(providerBlock, address string) string {
@@ -63,7 +59,7 @@ func TestAccIdentity_createThenImportByIdentity(t *testing.T) {
 	gidOfGroup := statecheck.CompareValue(compare.ValuesSame())
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   identityChecks,
+		TerraformVersionChecks:   cliChecks(t, cliIdentity),
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
@@ -155,7 +151,7 @@ import {
 `, address, gid, gid)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   identityChecks,
+		TerraformVersionChecks:   cliChecks(t, cliIdentity),
 		Steps: []resource.TestStep{{
 			Config: cfg,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
@@ -200,7 +196,7 @@ func TestAccIdentity_badIdentityIsRefused(t *testing.T) {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   identityChecks,
+		TerraformVersionChecks:   cliChecks(t, cliIdentity),
 		Steps: []resource.TestStep{
 			{
 				Config:      withImport("mesibo_user.test", `{ address = "a,b" }`),

@@ -17,7 +17,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
 )
@@ -280,7 +279,7 @@ func TestAccLifecycle_removedBlocks(t *testing.T) {
 	var token string
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_7_0), cliRemoved},
+		TerraformVersionChecks:   cliChecks(t, cliRemoved),
 		Steps: []resource.TestStep{
 			{
 				Config: keptObjects(e.providerBlock(""), ""),

@@ -18,7 +18,6 @@ import (
 	"github.com/hashicorp/terraform-exec/tfexec"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
 )
@@ -27,8 +26,6 @@ import (
 // before_destroy and after_destroy events, and on_failure (halt, the
 // default; continue; taint). They look at what Mesibo held when each message
 // arrived, through an observer in front of the emulator.
-
-var actionDestroyChecks = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(cliActionDestroyEvents.terraform), cliActionDestroyEvents}
 
 // seenMessage is a message call and what Mesibo held when it arrived.
 type seenMessage struct {
@@ -329,7 +326,7 @@ func TestAccMessageAction_destroyEvents(t *testing.T) {
 		}
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-			TerraformVersionChecks:   actionDestroyChecks,
+			TerraformVersionChecks:   cliChecks(t, cliActionDestroyEvents),
 			CheckDestroy: func(*terraform.State) error {
 				if err := expectSeen(o, 0, nil); err != nil {
 					return err
@@ -349,7 +346,7 @@ func TestAccMessageAction_destroyEvents(t *testing.T) {
 		o := newObservedEmulator(t)
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-			TerraformVersionChecks:   actionDestroyChecks,
+			TerraformVersionChecks:   cliChecks(t, cliActionDestroyEvents),
 			Steps: []resource.TestStep{
 				{Config: destroyEventsConfig(o.providerBlock(""), "alice@example.com")},
 				{
@@ -505,7 +502,7 @@ func TestAccMessageAction_afterDestroyOfItsGroup(t *testing.T) {
 	cfg := groupFarewellAfterDestroy(o.providerBlock(""))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   actionDestroyChecks,
+		TerraformVersionChecks:   cliChecks(t, cliActionDestroyEvents),
 		CheckDestroy: func(*terraform.State) error {
 			seen := o.messages()
 			if len(seen) != 2 || seen[0].sent != nil || seen[1].sent != nil {

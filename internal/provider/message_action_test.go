@@ -18,15 +18,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
 )
 
 // The action tests need Terraform 1.14 or later. As the resource's tests,
 // they count what the emulator's record of sent messages holds.
-
-var actionChecks = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0), cliActions}
 
 // welcomeOnCreate declares a group with a member, and an action that
 // welcomes the group, run when the terraform_data named welcome is created:
@@ -76,7 +73,7 @@ func TestAccMessageAction_afterCreate(t *testing.T) {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   actionChecks,
+		TerraformVersionChecks:   cliChecks(t, cliActions),
 		Steps: []resource.TestStep{
 			{
 				Config: welcomeOnCreate(e.providerBlock(""), "1"),
@@ -103,12 +100,14 @@ func TestAccMessageAction_afterCreate(t *testing.T) {
 }
 
 // TestAccMessageAction_toUser: a message to a user, with the default expiry,
-// sent after the recipient is created.
+// sent after the recipient is created. The default goes on the wire: the
+// emulator, like Mesibo, would fill in the same one for a message without.
 func TestAccMessageAction_toUser(t *testing.T) {
 	e := newTestEmulator(t, emulator.Options{})
+	rec := &apiRecorder{}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   actionChecks,
+		ProtoV6ProviderFactories: recordedProvider(rec),
+		TerraformVersionChecks:   cliChecks(t, cliActions),
 		Steps: []resource.TestStep{{
 			Config: e.providerBlock("") + messageUsers + `
 action "mesibo_message" "hello" {
@@ -130,7 +129,10 @@ resource "terraform_data" "hello" {
   }
 }
 `,
-			Check: e.messagesAre(emulator.StateMessage{From: "bot@example.com", To: "alice@example.com", Expiry: 31536000, Message: "Hello Alice"}),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				e.messagesAre(emulator.StateMessage{From: "bot@example.com", To: "alice@example.com", Expiry: 31536000, Message: "Hello Alice"}),
+				rec.sentParams("message", "expiry", strconv.Itoa(defaultMessageExpirySeconds)),
+			),
 		}},
 	})
 }
@@ -164,7 +166,7 @@ resource "terraform_data" "test" {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   actionChecks,
+		TerraformVersionChecks:   cliChecks(t, cliActions),
 		Steps:                    steps,
 	})
 	if n := totalRequests(e.Stats()); n != 0 {
@@ -235,7 +237,7 @@ func TestAccMessageAction_failures(t *testing.T) {
 			var gid int64
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: factoriesWith(fastRetries),
-				TerraformVersionChecks:   actionChecks,
+				TerraformVersionChecks:   cliChecks(t, cliActions),
 				Steps: []resource.TestStep{
 					{Config: cfg, ExpectError: tc.want},
 					{

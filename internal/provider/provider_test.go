@@ -41,7 +41,9 @@ func TestMain(m *testing.M) {
 		}
 	}
 	if os.Getenv("TF_ACC") == "" || os.Getenv(envAppToken) != "" {
-		os.Exit(m.Run())
+		code := m.Run()
+		reportCLISkips()
+		os.Exit(code)
 	}
 	token := randomHex(24)
 	srv, err := emulator.New(emulator.Options{AppToken: token})
@@ -54,6 +56,7 @@ func TestMain(m *testing.M) {
 	os.Setenv(envAppToken, token)
 	code := m.Run()
 	hs.Close()
+	reportCLISkips()
 	os.Exit(code)
 }
 

@@ -22,15 +22,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/querycheck"
 	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
 )
 
 // The list resource tests need terraform query: Terraform 1.14 and later.
-
-var queryChecks = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0), cliQuery}
 
 // TestAccUserList_query: terraform query lists the users whose address
 // matches the pattern, each with its identity and, when asked, the state an
@@ -54,7 +51,7 @@ list "mesibo_user" "test" {
 	alice := prefix + "-alice@example.com"
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   queryChecks,
+		TerraformVersionChecks:   cliChecks(t, cliQuery),
 		Steps: []resource.TestStep{
 			{
 				Config: e.providerBlock("") + fmt.Sprintf(`
@@ -122,7 +119,7 @@ func TestAccUserList_badPattern(t *testing.T) {
 	e := newTestEmulator(t, emulator.Options{})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   queryChecks,
+		TerraformVersionChecks:   cliChecks(t, cliQuery),
 		Steps: []resource.TestStep{
 			{Config: e.providerBlock("")},
 			{
