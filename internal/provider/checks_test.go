@@ -4,6 +4,9 @@ package provider
 // Terraform's diagnostics, and waits that cannot hang.
 
 import (
+	"regexp"
+	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -37,4 +40,37 @@ func mustWait(t testing.TB, wg *sync.WaitGroup, what string) {
 		close(done)
 	}()
 	mustReceive(t, done, what)
+}
+
+// maybeCreatedRE finds the group name in a "may have been created" error.
+var maybeCreatedRE = regexp.MustCompile(`a group named "([^"]*)" may now exist`)
+
+// maybeCreated returns the names of the groups that errors reported as
+// possibly created, one entry per report. It fails the test if a report
+// does not say plainly that a group may have been created.
+func maybeCreated(t *testing.T, r cliResult) []string {
+	t.Helper()
+	var names []string
+	for _, d := range r.errors() {
+		if d.Summary != summaryGroupMaybe {
+			continue
+		}
+		m := maybeCreatedRE.FindStringSubmatch(d.Detail)
+		if m == nil || !strings.Contains(d.Detail, "may have been created") {
+			t.Errorf("a %q error does not name the group or say it may have been created:\n%s", d.Summary, d.Detail)
+			continue
+		}
+		names = append(names, m[1])
+	}
+	return names
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

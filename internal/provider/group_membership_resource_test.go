@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/url"
@@ -484,29 +483,6 @@ resource "mesibo_group_membership" "test" {
 	if st := e.Stats(); totalRequests(st) != 0 {
 		t.Errorf("the configuration was refused, but %d requests reached Mesibo: %v", totalRequests(st), st.Requests)
 	}
-}
-
-// savePlan runs terraform plan -out=file; it must succeed.
-func (c *tfCLI) savePlan(ctx context.Context, file string) {
-	c.t.Helper()
-	info, stop := c.serve()
-	defer stop()
-	if _, err := c.tf.Plan(ctx, tfexec.Out(file), tfexec.Reattach(info)); err != nil {
-		c.t.Fatalf("terraform plan -out: %v", err)
-	}
-}
-
-// planDiagnostics runs terraform plan -json and returns its diagnostics; the
-// plan must succeed.
-func (c *tfCLI) planDiagnostics(ctx context.Context) []uiDiagnostic {
-	c.t.Helper()
-	info, stop := c.serve()
-	defer stop()
-	var out bytes.Buffer
-	if _, err := c.tf.PlanJSON(ctx, &out, tfexec.Reattach(info)); err != nil {
-		c.t.Fatalf("terraform plan: %v", err)
-	}
-	return parseUI(c.t, out.Bytes())
 }
 
 // diagnosticsAre checks that diags are exactly want, in any order: each

@@ -2,11 +2,8 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -219,135 +216,6 @@ func TestAccIdentity_badIdentityIsRefused(t *testing.T) {
 	})
 	if n := e.Stats().Requests; n["useradd"]+n["groupadd"]+n["groupeditmembers"] != 0 {
 		t.Errorf("refused imports changed Mesibo: %v", n)
-	}
-}
-
-// stripIdentities rewrites the state file as a provider without resource
-// identities left it: no identity beside any resource.
-func (c *tfCLI) stripIdentities() {
-	c.t.Helper()
-	stripped := c.editStateInstances(func(_ string, inst map[string]any) bool {
-		_, had := inst["identity"]
-		delete(inst, "identity")
-		delete(inst, "identity_schema_version")
-		return had
-	})
-	if stripped == 0 {
-		c.t.Fatal("the state holds no identity to strip")
-	}
-}
-
-// editStateInstances rewrites the state file, calling edit with the type and
-// the JSON object of each resource instance in it, and returns how many of
-// the calls reported a change.
-func (c *tfCLI) editStateInstances(edit func(typ string, inst map[string]any) bool) int {
-	c.t.Helper()
-	file := filepath.Join(c.dir, "terraform.tfstate")
-	b, err := os.ReadFile(file)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	var st map[string]any
-	if err := json.Unmarshal(b, &st); err != nil {
-		c.t.Fatal(err)
-	}
-	changed := 0
-	resources, _ := st["resources"].([]any)
-	for _, r := range resources {
-		res, _ := r.(map[string]any)
-		typ, _ := res["type"].(string)
-		instances, _ := res["instances"].([]any)
-		for _, in := range instances {
-			if inst, ok := in.(map[string]any); ok && edit(typ, inst) {
-				changed++
-			}
-		}
-	}
-	if b, err = json.MarshalIndent(st, "", "  "); err != nil {
-		c.t.Fatal(err)
-	}
-	if err := os.WriteFile(file, b, 0o600); err != nil {
-		c.t.Fatal(err)
-	}
-	return changed
-}
-
-// stateInstance is a resource instance of the working directory's state
-// file, with what the tests read of it beyond tfState.
-type stateInstance struct {
-	// Addr is its address in the root module: mesibo_user.team["a"].
-	Addr string
-	// Resource is the address of its resource: mesibo_user.team.
-	Resource string
-	// Status is "tainted", or "" for an object that is ready.
-	Status   string
-	Identity map[string]any
-}
-
-// instances reads the resource instances of the state file.
-func (c *tfCLI) instances() []stateInstance {
-	c.t.Helper()
-	b, err := os.ReadFile(filepath.Join(c.dir, "terraform.tfstate"))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	var st struct {
-		Resources []struct {
-			Type, Name string
-			Instances  []struct {
-				IndexKey any            `json:"index_key"`
-				Status   string         `json:"status"`
-				Identity map[string]any `json:"identity"`
-			} `json:"instances"`
-		} `json:"resources"`
-	}
-	if err := json.Unmarshal(b, &st); err != nil {
-		c.t.Fatal(err)
-	}
-	var out []stateInstance
-	for _, r := range st.Resources {
-		for _, in := range r.Instances {
-			res := r.Type + "." + r.Name
-			addr := res
-			switch k := in.IndexKey.(type) {
-			case string:
-				addr += fmt.Sprintf("[%q]", k)
-			case float64:
-				addr += fmt.Sprintf("[%d]", int(k))
-			}
-			out = append(out, stateInstance{Addr: addr, Resource: res, Status: in.Status, Identity: in.Identity})
-		}
-	}
-	return out
-}
-
-// identities returns the identity of each resource instance in the state
-// file, by resource address.
-func (c *tfCLI) identities() map[string]map[string]any {
-	c.t.Helper()
-	out := map[string]map[string]any{}
-	for _, in := range c.instances() {
-		out[in.Resource] = in.Identity
-	}
-	return out
-}
-
-// expectIdentities fails the test unless the state holds the identity of
-// the user with address and of the group and membership with the group's
-// GID in state.
-func (c *tfCLI) expectIdentities(when, address string) {
-	c.t.Helper()
-	ids := c.identities()
-	gid := c.state().managed("mesibo_group")[0]["gid"]
-	want := map[string]map[string]any{
-		"mesibo_user.test":             {"address": address},
-		"mesibo_group.test":            {"gid": gid},
-		"mesibo_group_membership.test": {"gid": gid},
-	}
-	for addr, w := range want {
-		if fmt.Sprint(ids[addr]) != fmt.Sprint(w) {
-			c.t.Errorf("%s: the identity of %s is %v, want %v", when, addr, ids[addr], w)
-		}
 	}
 }
 

@@ -537,28 +537,6 @@ func TestAccMessageAction_afterDestroyOfItsGroup(t *testing.T) {
 	})
 }
 
-// instanceStatus returns the status ("tainted", or "" for a ready object)
-// of each resource instance in the working directory's state, by address.
-func (c *tfCLI) instanceStatus() map[string]string {
-	c.t.Helper()
-	out := map[string]string{}
-	for _, in := range c.instances() {
-		out[in.Addr] = in.Status
-	}
-	return out
-}
-
-// warnings returns the warning diagnostics.
-func (r cliResult) warnings() []uiDiagnostic {
-	var out []uiDiagnostic
-	for _, d := range r.diags {
-		if d.Severity == "warning" {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
 // welcomeWithOnFailure declares a terraform_data whose creation sends a
 // welcome from sender to alice, with the trigger's on_failure.
 func welcomeWithOnFailure(providerBlock, sender, onFailure string) string {

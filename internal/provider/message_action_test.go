@@ -3,13 +3,11 @@ package provider
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"sync/atomic"
@@ -262,28 +260,6 @@ func TestAccMessageAction_failures(t *testing.T) {
 			})
 		})
 	}
-}
-
-// invoke runs terraform apply -auto-approve -invoke=<action> -json, with
-// extra arguments (-target), which terraform-exec has no option for.
-func (c *tfCLI) invoke(ctx context.Context, actionAddr string, extra ...string) cliResult {
-	c.t.Helper()
-	info, stop := c.serve()
-	defer stop()
-	reattach, err := json.Marshal(info)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	args := append([]string{"apply", "-auto-approve", "-input=false", "-json", "-invoke=" + actionAddr}, extra...)
-	cmd := exec.CommandContext(ctx, c.tf.ExecPath(), args...)
-	cmd.Dir = c.dir
-	for k, v := range cliEnv(map[string]string{"TF_REATTACH_PROVIDERS": string(reattach)}) {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	err = cmd.Run()
-	return cliResult{err: err, diags: parseUI(c.t, out.Bytes())}
 }
 
 // TestAccMessageAction_invoke: terraform apply -invoke sends the message of

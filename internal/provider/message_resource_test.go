@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"maps"
@@ -714,19 +713,6 @@ resource "mesibo_message" "test" {
 			},
 		},
 	})
-}
-
-// planWith runs terraform plan -json with opts and returns its diagnostics;
-// the plan must succeed.
-func (c *tfCLI) planWith(ctx context.Context, opts ...tfexec.PlanOption) []uiDiagnostic {
-	c.t.Helper()
-	info, stop := c.serve()
-	defer stop()
-	var out bytes.Buffer
-	if _, err := c.tf.PlanJSON(ctx, &out, append(opts, tfexec.Reattach(info))...); err != nil {
-		c.t.Fatalf("terraform plan: %v\n%s", err, out.String())
-	}
-	return parseUI(c.t, out.Bytes())
 }
 
 // TestAccMessage_planWarnings: a plan that destroys a message, with

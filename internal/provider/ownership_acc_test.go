@@ -1,10 +1,7 @@
 package provider
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
@@ -24,36 +21,6 @@ import (
 // error that says how to keep one resource without deleting the object, and
 // nothing in Mesibo changes on the way.
 
-// plan runs terraform plan -json; unlike planDiagnostics, it may fail.
-func (c *tfCLI) plan(ctx context.Context) cliResult {
-	c.t.Helper()
-	info, stop := c.serve()
-	defer stop()
-	var out bytes.Buffer
-	_, err := c.tf.PlanJSON(ctx, &out, tfexec.Reattach(info))
-	return cliResult{err: err, diags: parseUI(c.t, out.Bytes())}
-}
-
-// destroyWith runs terraform destroy -auto-approve -json with opts.
-func (c *tfCLI) destroyWith(ctx context.Context, opts ...tfexec.DestroyOption) cliResult {
-	c.t.Helper()
-	info, stop := c.serve()
-	defer stop()
-	var out bytes.Buffer
-	err := c.tf.DestroyJSON(ctx, &out, append(opts, tfexec.Reattach(info))...)
-	return cliResult{err: err, diags: parseUI(c.t, out.Bytes())}
-}
-
-// importCmd runs terraform import address id; it must succeed.
-func (c *tfCLI) importCmd(ctx context.Context, address, id string) {
-	c.t.Helper()
-	info, stop := c.serve()
-	defer stop()
-	if err := c.tf.Import(ctx, address, id, tfexec.Reattach(info)); err != nil {
-		c.t.Fatalf("terraform import %s %s: %v", address, id, err)
-	}
-}
-
 // forgetBlock is how a configuration drops the resource at address without
 // destroying what it manages: a removed block on Terraform (1.7 and later),
 // and nothing on OpenTofu, whose test then runs terraform state rm (see
@@ -63,18 +30,6 @@ func forgetBlock(t *testing.T, address string) string {
 		return ""
 	}
 	return fmt.Sprintf("\nremoved {\n  from = %s\n  lifecycle {\n    destroy = false\n  }\n}\n", address)
-}
-
-// forget runs terraform state rm on OpenTofu, where forgetBlock left it to
-// the command line.
-func (c *tfCLI) forget(ctx context.Context, address string) {
-	c.t.Helper()
-	if !cliUnderTest(c.t).IsOpenTofu() {
-		return
-	}
-	if err := c.tf.StateRm(ctx, address); err != nil {
-		c.t.Fatalf("terraform state rm %s: %v", address, err)
-	}
 }
 
 // refusedTwice checks that r failed with exactly one error per address in
@@ -351,37 +306,6 @@ func TestAccOwnership_groups(t *testing.T) {
 	}
 	if g := e.Snapshot().Groups; len(g) != 1 || g[0].GID != gid {
 		t.Errorf("Mesibo holds groups %+v, want group %d", g, gid)
-	}
-}
-
-// stripDeclared rewrites the private state of every mesibo_group_membership
-// in the state file as earlier versions of the provider left it: no record
-// of what the membership declared, nor of the drift its refresh found.
-func (c *tfCLI) stripDeclared() {
-	c.t.Helper()
-	stripped := c.editStateInstances(func(typ string, inst map[string]any) bool {
-		if typ != "mesibo_group_membership" {
-			return false
-		}
-		encoded, _ := inst["private"].(string)
-		raw, err := base64.StdEncoding.DecodeString(encoded)
-		if err != nil {
-			c.t.Fatal(err)
-		}
-		var private map[string][]byte
-		if err := json.Unmarshal(raw, &private); err != nil {
-			c.t.Fatalf("private state %s: %v", raw, err)
-		}
-		_, declared := private[privateDeclared]
-		_, unlisted := private[legacyUnlisted]
-		delete(private, privateDeclared)
-		delete(private, legacyUnlisted)
-		raw, _ = json.Marshal(private)
-		inst["private"] = base64.StdEncoding.EncodeToString(raw)
-		return declared || unlisted
-	})
-	if stripped == 0 {
-		c.t.Fatal("no membership in state has a record of what it declares, or of its drift")
 	}
 }
 

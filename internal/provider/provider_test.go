@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -184,5 +185,24 @@ func checkDestroyed(t *testing.T) func(*terraform.State) error {
 			}
 		}
 		return nil
+	}
+}
+
+// fastRetries shortens the client's backoff so that tests with many
+// injected faults stay quick. A Retry-After header is still honoured.
+func fastRetries(c *mesibo.Config) {
+	c.RetryWaitMin = 2 * time.Millisecond
+	c.RetryWaitMax = 20 * time.Millisecond
+}
+
+// testProvider returns the provider with the client adjusted by opts.
+func testProvider(opts func(*mesibo.Config)) *mesiboProvider {
+	return &mesiboProvider{version: "test", clientOptions: opts}
+}
+
+// factoriesWith serves testProvider(opts) to terraform-plugin-testing.
+func factoriesWith(opts func(*mesibo.Config)) map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"mesibo": providerserver.NewProtocol6WithError(testProvider(opts)),
 	}
 }

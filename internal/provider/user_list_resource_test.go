@@ -16,7 +16,6 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
-	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/querycheck"
@@ -152,54 +151,6 @@ list "mesibo_user" "test" {
 	if n := e.Stats().Requests["usersget"]; n != 0 {
 		t.Errorf("a refused pattern made %d usersget calls, want none", n)
 	}
-}
-
-// queryResult is what terraform query -json reported.
-type queryResult struct {
-	found []tfjson.ListResourceFoundData
-	diags []tfjson.Diagnostic
-}
-
-// query runs terraform query -json, with opts, and fails the test when it
-// fails.
-func (c *tfCLI) query(ctx context.Context, opts ...tfexec.QueryOption) queryResult {
-	c.t.Helper()
-	info, stop := c.serve()
-	defer stop()
-	msgs, err := c.tf.QueryJSON(ctx, append(opts, tfexec.Reattach(info))...)
-	if err != nil {
-		c.t.Fatalf("terraform query: %v", err)
-	}
-	var r queryResult
-	for m := range msgs {
-		if m.Err != nil {
-			c.t.Fatalf("terraform query: %v", m.Err)
-		}
-		switch v := m.Msg.(type) {
-		case tfjson.ListResourceFoundMessage:
-			r.found = append(r.found, v.ListResourceFound)
-		case tfjson.DiagnosticLogMessage:
-			if v.Severity == tfjson.DiagnosticSeverityError {
-				c.t.Fatalf("terraform query: %s: %s", v.Summary, v.Detail)
-			}
-			r.diags = append(r.diags, v.Diagnostic)
-		}
-	}
-	return r
-}
-
-// newQueryCLI prepares a working directory whose configuration points the
-// provider at e and whose query file holds query, and runs terraform init.
-// The provider's client is adjusted by opts.
-func newQueryCLI(t *testing.T, e *testEmulator, opts func(*mesibo.Config), query string) *tfCLI {
-	t.Helper()
-	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(opts) })
-	cli.writeConfig(requiredProviders + e.providerBlock(""))
-	if err := os.WriteFile(filepath.Join(cli.dir, "users.tfquery.hcl"), []byte(query), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cli.init(context.Background())
-	return cli
 }
 
 // warnings are the details of the warnings with this summary.
