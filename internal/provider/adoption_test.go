@@ -44,7 +44,7 @@ func TestAccAdoption_guide(t *testing.T) {
 	if err := c.AddGroupMembers(ctx, support, []string{"carol@example.com"}); err != nil {
 		t.Fatal(err)
 	}
-	mark := maps.Clone(e.Stats().Requests)
+	mark := e.Stats()
 
 	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 	example := func(name string) string {

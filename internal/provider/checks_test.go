@@ -4,12 +4,18 @@ package provider
 // Terraform's diagnostics, and waits that cannot hang.
 
 import (
+	"fmt"
+	"maps"
 	"regexp"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
 )
 
 // testWait bounds every wait of a test for another goroutine: a broken
@@ -73,4 +79,59 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// deleteCalls are the calls that delete something in Mesibo.
+var deleteCalls = []string{"userdel", "groupdel", "groupeditmembers"}
+
+// noDeleteCallsSince fails unless Mesibo received none of deleteCalls since
+// mark was taken. (groupeditmembers also adds members, which nothing here
+// does after mark.)
+func (e *testEmulator) noDeleteCallsSince(mark emulator.Stats) error {
+	for _, op := range deleteCalls {
+		if n := e.callsSince(mark)[op]; n != 0 {
+			return fmt.Errorf("Mesibo received %d %s calls, want none", n, op)
+		}
+	}
+	return nil
+}
+
+// writesSince counts the calls, by op, that Mesibo received since mark was
+// taken, but for the reads (usersget, groupgetmembers).
+func (e *testEmulator) writesSince(mark emulator.Stats) map[string]int {
+	calls := e.callsSince(mark)
+	delete(calls, "usersget")
+	delete(calls, "groupgetmembers")
+	return calls
+}
+
+// callsSince counts the API calls, by op, that the emulator received since
+// mark, an earlier e.Stats(); an op it did not receive is left out.
+func (e *testEmulator) callsSince(mark emulator.Stats) map[string]int {
+	return e.Stats().Since(mark).Requests
+}
+
+// apiCallsSince returns a Check that the emulator received exactly want
+// (op: count) since *mark was taken.
+func (e *testEmulator) apiCallsSince(mark *emulator.Stats, want map[string]int) func(*terraform.State) error {
+	return func(*terraform.State) error {
+		if got := e.callsSince(*mark); !maps.Equal(got, want) {
+			return fmt.Errorf("API calls were %v, want %v", got, want)
+		}
+		return nil
+	}
+}
+
+// changingOps are the API operations that change Mesibo.
+var changingOps = []string{"useradd", "userset", "userdel", "groupadd", "groupset", "groupdel", "groupeditmembers"}
+
+// noChanges fails the test if Mesibo was changed since the requests before.
+func noChanges(t *testing.T, step string, e *testEmulator, before emulator.Stats) {
+	t.Helper()
+	calls := e.callsSince(before)
+	for _, op := range changingOps {
+		if n := calls[op]; n != 0 {
+			t.Errorf("%s: %d %s requests reached Mesibo, want none", step, n, op)
+		}
+	}
 }

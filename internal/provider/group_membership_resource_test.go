@@ -480,8 +480,8 @@ resource "mesibo_group_membership" "test" {
 			ExpectError: wrapped("Null Set Value", "members", "This attribute contains a null value"),
 		}},
 	})
-	if st := e.Stats(); totalRequests(st) != 0 {
-		t.Errorf("the configuration was refused, but %d requests reached Mesibo: %v", totalRequests(st), st.Requests)
+	if st := e.Stats(); st.Total() != 0 {
+		t.Errorf("the configuration was refused, but %d requests reached Mesibo: %v", st.Total(), st.Requests)
 	}
 }
 

@@ -167,7 +167,7 @@ resource "terraform_data" "test" {
 		TerraformVersionChecks:   cliChecks(t, cliActions),
 		Steps:                    steps,
 	})
-	if n := totalRequests(e.Stats()); n != 0 {
+	if n := e.Stats().Total(); n != 0 {
 		t.Errorf("invalid configurations made %d API calls, want none", n)
 	}
 }

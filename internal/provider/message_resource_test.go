@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"maps"
 	"os"
 	"reflect"
 	"regexp"
@@ -75,23 +74,6 @@ func (e *testEmulator) createUser(t *testing.T, address string) {
 	}
 }
 
-// apiCallsSince returns a Check that the emulator received exactly want
-// (op: count) since *mark was taken.
-func (e *testEmulator) apiCallsSince(mark *map[string]int, want map[string]int) func(*terraform.State) error {
-	return func(*terraform.State) error {
-		got := map[string]int{}
-		for op, n := range e.Stats().Requests {
-			if d := n - (*mark)[op]; d != 0 {
-				got[op] = d
-			}
-		}
-		if !maps.Equal(got, want) {
-			return fmt.Errorf("API calls were %v, want %v", got, want)
-		}
-		return nil
-	}
-}
-
 // TestAccMessage_toUser: a message to a user is sent once on create; a
 // second apply, a refresh and destroy send nothing and make no message call.
 func TestAccMessage_toUser(t *testing.T) {
@@ -104,8 +86,8 @@ resource "mesibo_message" "test" {
 }
 `
 	sent := emulator.StateMessage{From: "bot@example.com", To: "alice@example.com", Expiry: 31536000, Message: "Hi Alice, welcome!"}
-	var mark map[string]int
-	takeMark := func() { mark = maps.Clone(e.Stats().Requests) }
+	var mark emulator.Stats
+	takeMark := func() { mark = e.Stats() }
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(s *terraform.State) error {
@@ -274,7 +256,7 @@ func TestAccMessage_invalid(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps:                    steps,
 	})
-	if n := totalRequests(e.Stats()); n != 0 {
+	if n := e.Stats().Total(); n != 0 {
 		t.Errorf("invalid configurations made %d API calls, want none", n)
 	}
 }

@@ -81,7 +81,7 @@ data "mesibo_user" "bad" {
 				`Address "carol*" contains "*", which the API reads as a wildcard`),
 		}},
 	})
-	if n := totalRequests(e.Stats()); n != 0 {
+	if n := e.Stats().Total(); n != 0 {
 		t.Errorf("an invalid address made %d API calls, want none", n)
 	}
 }

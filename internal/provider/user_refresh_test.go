@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"maps"
 	"strings"
 	"testing"
 
@@ -118,7 +117,7 @@ func TestAccUser_replacedOutsideTerraformWarns(t *testing.T) {
 	if replacement.UID == old.UID {
 		t.Fatalf("the new user has the old UID %d", old.UID)
 	}
-	before := maps.Clone(e.Stats().Requests)
+	before := e.Stats()
 
 	r := cli.plan(ctx)
 	var replaced []uiDiagnostic

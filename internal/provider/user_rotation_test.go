@@ -54,7 +54,7 @@ resource "mesibo_group_membership" "support" {
 	for _, u := range e.Snapshot().Users {
 		before[u.Address] = u
 	}
-	mark := maps.Clone(e.Stats().Requests)
+	mark := e.Stats()
 
 	cli.writeConfig(cfg("2026-12-06"))
 	if r := cli.apply(ctx); r.err != nil {
@@ -131,7 +131,7 @@ resource "mesibo_user" "test" {
 		{"rotation, active and flag", "5", false, 7, map[string]int{"useradd": 1, "userset": 1}},
 	} {
 		_, tokenBefore, _ := e.userToken(address)
-		mark := maps.Clone(e.Stats().Requests)
+		mark := e.Stats()
 		cli.writeConfig(cfg(step.rotation, step.active, step.flag))
 		if r := cli.apply(ctx); r.err != nil {
 			t.Fatalf("%s: %v%s", step.name, r.err, r.summary())
