@@ -20,7 +20,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
-	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
 )
 
 const membershipRes = "mesibo_group_membership.test"
@@ -69,27 +68,6 @@ type lastGID struct{ gid int64 }
 func (l *lastGID) record(s *terraform.State) error {
 	l.gid = groupGID(s)
 	return nil
-}
-
-// membersAre checks, with the API, that the group's members are exactly want.
-// want must have fewer than 20 entries, so the API lists them all.
-func membersAre(t *testing.T, want ...string) func(*terraform.State) error {
-	return func(s *terraform.State) error {
-		gm, err := testAccClient(t).GetGroupMembers(context.Background(), groupGID(s), mesibo.MaxListCount)
-		if err != nil {
-			return err
-		}
-		var got []string
-		for _, m := range gm.Members {
-			got = append(got, m.Address)
-		}
-		slices.Sort(got)
-		want = slices.Sorted(slices.Values(want))
-		if !slices.Equal(got, want) {
-			return fmt.Errorf("group members are %v, want %v", got, want)
-		}
-		return nil
-	}
 }
 
 func editOutside(t *testing.T, l *lastGID, add, remove []string) func() {
@@ -271,22 +249,6 @@ func TestAccGroupMembership_sizes(t *testing.T) {
 				},
 			})
 		})
-	}
-}
-
-// membersAre checks the emulator's one group holds exactly want.
-func (e *testEmulator) membersAre(want []string) func(*terraform.State) error {
-	return func(*terraform.State) error {
-		groups := e.Snapshot().Groups
-		if len(groups) != 1 {
-			return fmt.Errorf("the emulator holds %d groups, want 1", len(groups))
-		}
-		got := slices.Sorted(slices.Values(groups[0].Members))
-		want := slices.Sorted(slices.Values(want))
-		if !slices.Equal(got, want) {
-			return fmt.Errorf("group has %d members %v, want %d %v", len(got), got, len(want), want)
-		}
-		return nil
 	}
 }
 
@@ -482,33 +444,6 @@ resource "mesibo_group_membership" "test" {
 	})
 	if st := e.Stats(); st.Total() != 0 {
 		t.Errorf("the configuration was refused, but %d requests reached Mesibo: %v", st.Total(), st.Requests)
-	}
-}
-
-// diagnosticsAre checks that diags are exactly want, in any order: each
-// given as "severity|summary|address" and phrases its detail must contain.
-func diagnosticsAre(t *testing.T, step string, diags []uiDiagnostic, want map[string][]string) {
-	t.Helper()
-	seen := map[string]bool{}
-	for _, d := range diags {
-		key := d.Severity + "|" + d.Summary + "|" + d.Address
-		phrases, ok := want[key]
-		if !ok || seen[key] {
-			t.Errorf("%s: unexpected diagnostic %s", step, d)
-			continue
-		}
-		seen[key] = true
-		detail := strings.Join(strings.Fields(d.Detail), " ")
-		for _, p := range phrases {
-			if !strings.Contains(detail, p) {
-				t.Errorf("%s: %s %q on %s does not say %q:\n%s", step, d.Severity, d.Summary, d.Address, p, detail)
-			}
-		}
-	}
-	for key := range want {
-		if !seen[key] {
-			t.Errorf("%s: no diagnostic %s", step, key)
-		}
 	}
 }
 

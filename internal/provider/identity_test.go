@@ -116,10 +116,7 @@ func TestAccIdentity_importBlockAdoptsLiveObjects(t *testing.T) {
 	// What an app's backend made: a user with a live token, a group, a member.
 	c := e.client(t)
 	ctx := context.Background()
-	u, err := c.AddUser(ctx, mesibo.AddUserRequest{Address: address, AppID: "com.example.identity"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := mustAddUsers(t, c, appUsers("com.example.identity", address)...)[address]
 	gid, err := c.AddGroup(ctx, mesibo.GroupRequest{})
 	if err != nil {
 		t.Fatal(err)

@@ -26,17 +26,6 @@ import (
 // guards), and how to stop managing users, groups and memberships without
 // deleting them: removed blocks, and lifecycle { destroy = false }.
 
-// userToken returns the uid and access token Mesibo holds for address, or
-// ok false when there is no such user.
-func (e *testEmulator) userToken(address string) (uid int64, token string, ok bool) {
-	for _, u := range e.Snapshot().Users {
-		if u.Address == address {
-			return u.UID, u.Token, true
-		}
-	}
-	return 0, "", false
-}
-
 // TestAccUser_destroyDeletesItsMemberships: destroying a user deletes it
 // from Mesibo and from every group it was in, the groups no configuration
 // manages included, and a user created again for the same address is a new
@@ -59,8 +48,8 @@ resource "mesibo_user" "alice" {
 				Check: func(*terraform.State) error {
 					uid, token, _ = e.userToken("alice@example.com")
 					// Alice's apps put her in two groups.
-					e.groupOutside(t, "Sales", "alice@example.com", "bob@example.com")
-					e.groupOutside(t, "Support", "alice@example.com")
+					e.mustAddGroup(t, "Sales", "alice@example.com", "bob@example.com")
+					e.mustAddGroup(t, "Support", "alice@example.com")
 					return nil
 				},
 			},
@@ -441,8 +430,8 @@ func TestAccImport_blocksInModule(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := newTestEmulator(t, emulator.Options{})
-	sales := e.groupOutside(t, "Sales", "alice@example.com", "bob@example.com")
-	support := e.groupOutside(t, "Support", "carol@example.com")
+	sales := e.mustAddGroup(t, "Sales", "alice@example.com", "bob@example.com")
+	support := e.mustAddGroup(t, "Support", "carol@example.com")
 	mark := e.Stats()
 
 	tf := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })

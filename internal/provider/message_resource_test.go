@@ -46,34 +46,6 @@ resource "mesibo_user" "alice" {
 }
 `
 
-// messagesAre checks that the emulator recorded exactly want, in order, and
-// received exactly len(want) message calls: none was refused or repeated.
-func (e *testEmulator) messagesAre(want ...emulator.StateMessage) func(*terraform.State) error {
-	return func(*terraform.State) error {
-		if want == nil {
-			want = []emulator.StateMessage{}
-		}
-		got := e.Snapshot().Messages
-		if !reflect.DeepEqual(got, want) {
-			return fmt.Errorf("Mesibo holds %d messages %+v, want %d %+v", len(got), got, len(want), want)
-		}
-		if n := e.Stats().Requests["message"]; n != len(want) {
-			return fmt.Errorf("Mesibo received %d message calls, want %d", n, len(want))
-		}
-		return nil
-	}
-}
-
-// createUser creates a user in the emulator, as another configuration or the
-// app would.
-func (e *testEmulator) createUser(t *testing.T, address string) {
-	t.Helper()
-	c := e.client(t)
-	if _, err := c.AddUser(context.Background(), mesibo.AddUserRequest{Address: address, AppID: "app"}); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestAccMessage_toUser: a message to a user is sent once on create; a
 // second apply, a refresh and destroy send nothing and make no message call.
 func TestAccMessage_toUser(t *testing.T) {
@@ -387,7 +359,7 @@ resource "mesibo_message" "test" {
 			ProtoV6ProviderFactories: factoriesWith(fastRetries),
 			Steps: []resource.TestStep{{
 				PreConfig: func() {
-					e.createUser(t, sender)
+					mustAddUsers(t, e.client(t), appUsers("app", sender)...)
 					f.seen.Store(0)
 					e.SetFaults(1, emulator.Fault429, emulator.Fault503)
 				},
@@ -445,7 +417,7 @@ resource "mesibo_message" "test" {
 				Steps: []resource.TestStep{
 					{
 						PreConfig: func() {
-							e.createUser(t, sender)
+							mustAddUsers(t, e.client(t), appUsers("app", sender)...)
 							if tc.faults != nil {
 								e.SetFaults(1, tc.faults...)
 							}

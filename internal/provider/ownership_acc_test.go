@@ -31,24 +31,6 @@ func forgetBlock(t *testing.T, address string) string {
 	return fmt.Sprintf("\nremoved {\n  from = %s\n  lifecycle {\n    destroy = false\n  }\n}\n", address)
 }
 
-// refusedTwice checks that r failed with exactly one error per address in
-// at, each the summary given, and with the phrases.
-func refusedTwice(t *testing.T, step string, r cliResult, summary string, at []string, phrases ...string) {
-	t.Helper()
-	errs := r.errors()
-	var where []string
-	for _, d := range errs {
-		where = append(where, d.Address)
-		if d.Summary != summary || !containsAll(d.Detail, phrases...) {
-			t.Errorf("%s: error %s does not say %q", step, d, phrases)
-		}
-	}
-	slices.Sort(where)
-	if r.err == nil || len(errs) == 0 || len(slices.Compact(where)) != len(where) || len(difference(where, at)) > 0 {
-		t.Fatalf("%s: want errors %q on %v, got:%s", step, summary, at, r.summary())
-	}
-}
-
 // TestAccOwnership_twoImportsOfOneUser (scenario 1): two import blocks for
 // one user, by ID (and, where the CLI has identities, by identity), are
 // refused by the plan and by the apply; nothing is imported or changed.
@@ -58,7 +40,7 @@ func TestAccOwnership_twoImportsOfOneUser(t *testing.T) {
 	ctx := context.Background()
 	e := newTestEmulator(t, emulator.Options{})
 	const alice = "alice@example.com"
-	tokens := e.addUsers(t, alice)
+	live := mustAddUsers(t, e.client(t), appUsers("com.example.live", alice)...)
 	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 	both := []string{"mesibo_user.one", "mesibo_user.two"}
 	users := `
@@ -100,7 +82,7 @@ import {
 	if n := len(cli.state().managed("mesibo_user")); n != 0 {
 		t.Errorf("the refused apply imported %d resources", n)
 	}
-	if u := e.Snapshot().Users; len(u) != 1 || u[0].Token != tokens[alice] {
+	if u := e.Snapshot().Users; len(u) != 1 || u[0].Token != live[alice].Token {
 		t.Errorf("Mesibo holds %+v, want alice with her token", u)
 	}
 
@@ -189,7 +171,7 @@ func TestAccOwnership_queryTwice(t *testing.T) {
 	ctx := context.Background()
 	e := newTestEmulator(t, emulator.Options{})
 	prefix := uniquePrefix()
-	live := e.addUsers(t, prefix+"-a@example.com", prefix+"-b@example.com")
+	live := mustAddUsers(t, e.client(t), appUsers("com.example.live", prefix+"-a@example.com", prefix+"-b@example.com")...)
 	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 	cli.writeConfig(requiredProviders + e.providerBlock(""))
 	list := func(name, pattern string) string {
@@ -231,7 +213,7 @@ func TestAccOwnership_queryTwice(t *testing.T) {
 	}
 	cli.planIsEmpty(ctx)
 	for _, u := range e.Snapshot().Users {
-		if u.Token != live[u.Address] {
+		if u.Token != live[u.Address].Token {
 			t.Errorf("user %s lost its access token", u.Address)
 		}
 	}
@@ -247,7 +229,7 @@ func TestAccOwnership_groups(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newTestEmulator(t, emulator.Options{})
-	gid := e.groupOutside(t, "team", "m1", "m2")
+	gid := e.mustAddGroup(t, "team", "m1", "m2")
 	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 	group := func(name string) string {
 		return fmt.Sprintf("\nresource \"mesibo_group\" %q {\n  name = \"team\"\n}\n", name)
@@ -305,7 +287,7 @@ func TestAccOwnership_exclusiveDriftFromEarlierVersions(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newTestEmulator(t, emulator.Options{})
-	gid := e.groupOutside(t, "g", "u1")
+	gid := e.mustAddGroup(t, "g", "u1")
 	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 	membership := func(exclusive bool) string {
 		return requiredProviders + e.providerBlock("") + fmt.Sprintf(`
@@ -321,7 +303,7 @@ resource "mesibo_group_membership" "a" {
 	if r := cli.apply(ctx); r.err != nil {
 		t.Fatalf("create: %v%s", r.err, r.summary())
 	}
-	e.addOutside(t, "g", "s1")()
+	e.mustAddMembers(t, "g", "s1")
 	if r := cli.apply(ctx, tfexec.RefreshOnly(true)); r.err != nil {
 		t.Fatalf("refresh: %v%s", r.err, r.summary())
 	}
@@ -373,7 +355,7 @@ func TestAccOwnership_exclusiveAdoptsDrift(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newTestEmulator(t, emulator.Options{})
-	gid := e.groupOutside(t, "g")
+	gid := e.mustAddGroup(t, "g")
 	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 	membership := func(members string) string {
 		return requiredProviders + e.providerBlock("") + fmt.Sprintf(`
@@ -389,7 +371,7 @@ resource "mesibo_group_membership" "a" {
 	if r := cli.apply(ctx); r.err != nil {
 		t.Fatalf("create: %v%s", r.err, r.summary())
 	}
-	e.addOutside(t, "g", "s1", "s2")()
+	e.mustAddMembers(t, "g", "s1", "s2")
 	cli.writeConfig(membership(`"u1", "s1"`))
 	if r := cli.apply(ctx); r.err != nil {
 		t.Fatalf("adopting s1: %v%s", r.err, r.summary())
@@ -416,7 +398,7 @@ func TestAccOwnership_additiveImportKeepsAppMembers(t *testing.T) {
 	ctx := context.Background()
 	e := newTestEmulator(t, emulator.Options{})
 	appMembers := addresses("app", 1, 25)
-	gid := e.groupOutside(t, "app group", appMembers...)
+	gid := e.mustAddGroup(t, "app group", appMembers...)
 	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 	cli.writeConfig(requiredProviders + e.providerBlock("") + fmt.Sprintf(`
 resource "mesibo_group_membership" "a" {
@@ -464,7 +446,7 @@ func TestAccOwnership_exclusiveMovedToAnotherGroup(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newTestEmulator(t, emulator.Options{})
-	first, second := e.groupOutside(t, "first"), e.groupOutside(t, "second", "t1", "t2")
+	first, second := e.mustAddGroup(t, "first"), e.mustAddGroup(t, "second", "t1", "t2")
 	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 	membership := func(gid int64) string {
 		return requiredProviders + e.providerBlock("") + fmt.Sprintf(`

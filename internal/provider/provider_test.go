@@ -1,21 +1,17 @@
 package provider
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http/httptest"
 	"os"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
@@ -118,75 +114,6 @@ func testAccClient(t *testing.T) *mesibo.Client {
 // uniquePrefix makes addresses that no other test, or earlier run against a
 // real app, uses.
 func uniquePrefix() string { return "tfacc-" + randomHex(4) }
-
-// testEmulator is an emulator of a test's own, for assertions about what
-// reached the server.
-type testEmulator struct {
-	*emulator.Server
-	endpoint string
-	token    string
-}
-
-func newTestEmulator(t *testing.T, opts emulator.Options) *testEmulator {
-	t.Helper()
-	if opts.AppToken == "" {
-		opts.AppToken = randomHex(24)
-	}
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-	return &testEmulator{Server: srv, endpoint: hs.URL + "/api.php", token: opts.AppToken}
-}
-
-// client is a client of this emulator, to change Mesibo outside Terraform
-// and to check what Terraform did.
-func (e *testEmulator) client(t *testing.T) *mesibo.Client {
-	t.Helper()
-	c, err := mesibo.New(mesibo.Config{Endpoint: e.endpoint, AppToken: e.token})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-// providerBlock configures the provider for this emulator, with extra
-// settings appended.
-func (e *testEmulator) providerBlock(extra string) string {
-	return fmt.Sprintf("provider \"mesibo\" {\n  endpoint  = %q\n  app_token = %q\n  %s\n}\n", e.endpoint, e.token, extra)
-}
-
-// checkDestroyed verifies that nothing the configuration managed is left.
-func checkDestroyed(t *testing.T) func(*terraform.State) error {
-	return func(s *terraform.State) error {
-		c := testAccClient(t)
-		ctx := context.Background()
-		for _, rs := range s.RootModule().Resources {
-			switch rs.Type {
-			case "mesibo_user":
-				u, err := c.FindUser(ctx, rs.Primary.Attributes["address"])
-				if err == nil && strconv.FormatInt(u.UID, 10) == rs.Primary.ID {
-					return fmt.Errorf("user %s (uid %s) still exists", rs.Primary.Attributes["address"], rs.Primary.ID)
-				}
-				if err != nil && !errors.Is(err, mesibo.ErrNotFound) {
-					return err
-				}
-			case "mesibo_group":
-				gid, _ := strconv.ParseInt(rs.Primary.ID, 10, 64)
-				_, err := c.GetGroupMembers(ctx, gid, 1)
-				if err == nil {
-					return fmt.Errorf("group %d still exists", gid)
-				}
-				if !errors.Is(err, mesibo.ErrNotFound) {
-					return err
-				}
-			}
-		}
-		return nil
-	}
-}
 
 // fastRetries shortens the client's backoff so that tests with many
 // injected faults stay quick. A Retry-After header is still honoured.

@@ -76,7 +76,7 @@ func TestAccUser_refreshSeesChangesOutsideTerraform(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					e.addOutside(mesibo.AddUserRequest{Address: address, AppID: "com.example.other"})
+					mustAddUsers(e.t, e.client, mesibo.AddUserRequest{Address: address, AppID: "com.example.other"})
 				},
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -112,8 +112,8 @@ func TestAccUser_replacedOutsideTerraformWarns(t *testing.T) {
 		t.Fatalf("create: %v%s", r.err, r.summary())
 	}
 	old := e.user(address)
-	e.deleteOutside(address)
-	replacement := e.addOutside(mesibo.AddUserRequest{Address: address, AppID: "com.example.other"})
+	e.mustDeleteUser(address)
+	replacement := mustAddUsers(e.t, e.client, mesibo.AddUserRequest{Address: address, AppID: "com.example.other"})[address]
 	if replacement.UID == old.UID {
 		t.Fatalf("the new user has the old UID %d", old.UID)
 	}

@@ -81,7 +81,7 @@ func TestAccUser_failedCreate(t *testing.T) {
 					if e.user(address) == nil {
 						t.Errorf("the user the error said may exist does not")
 					} else {
-						e.deleteOutside(address)
+						e.mustDeleteUser(address)
 					}
 					heal(rec, e.testEmulator)
 					rec.set(nil, refuseOps("userset"))
@@ -107,7 +107,7 @@ func TestAccUser_failedCreate(t *testing.T) {
 					if e.user(address) == nil {
 						t.Errorf("the user the error said is left does not exist")
 					} else {
-						e.deleteOutside(address)
+						e.mustDeleteUser(address)
 					}
 					heal(rec, e.testEmulator)
 				},
@@ -265,7 +265,7 @@ func TestAccUser_rotationAgainstChangesOutside(t *testing.T) {
 			t.Errorf("the user created outside Terraform was changed: UID %d (was %d), token replaced %v",
 				u.UID, outside.UID, u.Token != outside.Token)
 		}
-		e.deleteOutside(address)
+		e.mustDeleteUser(address)
 	}
 	converged := resource.TestStep{
 		Check: e.expectUser(res, address, nil),
@@ -285,8 +285,8 @@ func TestAccUser_rotationAgainstChangesOutside(t *testing.T) {
 				Config: config("2"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{userPlanCheckFunc(func() {
-						e.deleteOutside(address)
-						outside = e.addOutside(mesibo.AddUserRequest{Address: address, AppID: "other-app"})
+						e.mustDeleteUser(address)
+						outside = mustAddUsers(e.t, e.client, mesibo.AddUserRequest{Address: address, AppID: "other-app"})[address]
 					})},
 				},
 				ExpectError: wrapped(summaryUpdateUser, `User "rotate@example.com" (UID`, "no longer exists in Mesibo",
@@ -315,7 +315,7 @@ func TestAccUser_rotationAgainstChangesOutside(t *testing.T) {
 					lose := loseAnswers(e.testEmulator, "useradd")
 					rec.set(func(op string, form url.Values) {
 						if op == "useradd" && once.CompareAndSwap(false, true) {
-							e.deleteOutside(address)
+							e.mustDeleteUser(address)
 						}
 						lose(op, form)
 					}, nil)

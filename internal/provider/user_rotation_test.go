@@ -49,7 +49,7 @@ resource "mesibo_group_membership" "support" {
 	if r := cli.apply(ctx); r.err != nil {
 		t.Fatalf("create: %v%s", r.err, r.summary())
 	}
-	e.groupOutside(t, "Sales", "alice@example.com")
+	e.mustAddGroup(t, "Sales", "alice@example.com")
 	before := map[string]emulator.StateUser{}
 	for _, u := range e.Snapshot().Users {
 		before[u.Address] = u
