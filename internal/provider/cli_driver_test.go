@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -258,50 +259,43 @@ func parseUI(t *testing.T, out []byte) []uiDiagnostic {
 	return diags
 }
 
-// apply runs terraform apply -auto-approve -json.
+// runJSON runs one command of the CLI with -json against a provider served
+// for it, and reads its diagnostics.
+func (c *tfCLI) runJSON(cmd func(out io.Writer, reattach *tfexec.ReattachOption) error) cliResult {
+	c.t.Helper()
+	info, stop := c.serve()
+	defer stop()
+	var out bytes.Buffer
+	start := time.Now()
+	err := cmd(&out, tfexec.Reattach(info))
+	took := time.Since(start)
+	c.tf.SetStdout(nil)
+	return cliResult{err: err, diags: parseUI(c.t, out.Bytes()), took: took}
+}
+
+// apply runs terraform apply -auto-approve -json with opts.
 func (c *tfCLI) apply(ctx context.Context, opts ...tfexec.ApplyOption) cliResult {
 	c.t.Helper()
-	info, stop := c.serve()
-	defer stop()
-	var out bytes.Buffer
-	start := time.Now()
-	err := c.tf.ApplyJSON(ctx, &out, append(opts, tfexec.Reattach(info))...)
-	took := time.Since(start)
-	c.tf.SetStdout(nil)
-	return cliResult{err: err, diags: parseUI(c.t, out.Bytes()), took: took}
+	return c.runJSON(func(out io.Writer, reattach *tfexec.ReattachOption) error {
+		return c.tf.ApplyJSON(ctx, out, append(opts, reattach)...)
+	})
 }
 
-// destroy runs terraform destroy -auto-approve -json.
-func (c *tfCLI) destroy(ctx context.Context) cliResult {
+// destroy runs terraform destroy -auto-approve -json with opts.
+func (c *tfCLI) destroy(ctx context.Context, opts ...tfexec.DestroyOption) cliResult {
 	c.t.Helper()
-	info, stop := c.serve()
-	defer stop()
-	var out bytes.Buffer
-	start := time.Now()
-	err := c.tf.DestroyJSON(ctx, &out, tfexec.Reattach(info))
-	took := time.Since(start)
-	c.tf.SetStdout(nil)
-	return cliResult{err: err, diags: parseUI(c.t, out.Bytes()), took: took}
-}
-
-// destroyWith runs terraform destroy -auto-approve -json with opts.
-func (c *tfCLI) destroyWith(ctx context.Context, opts ...tfexec.DestroyOption) cliResult {
-	c.t.Helper()
-	info, stop := c.serve()
-	defer stop()
-	var out bytes.Buffer
-	err := c.tf.DestroyJSON(ctx, &out, append(opts, tfexec.Reattach(info))...)
-	return cliResult{err: err, diags: parseUI(c.t, out.Bytes())}
+	return c.runJSON(func(out io.Writer, reattach *tfexec.ReattachOption) error {
+		return c.tf.DestroyJSON(ctx, out, append(opts, reattach)...)
+	})
 }
 
 // plan runs terraform plan -json; unlike planDiagnostics, it may fail.
 func (c *tfCLI) plan(ctx context.Context) cliResult {
 	c.t.Helper()
-	info, stop := c.serve()
-	defer stop()
-	var out bytes.Buffer
-	_, err := c.tf.PlanJSON(ctx, &out, tfexec.Reattach(info))
-	return cliResult{err: err, diags: parseUI(c.t, out.Bytes())}
+	return c.runJSON(func(out io.Writer, reattach *tfexec.ReattachOption) error {
+		_, err := c.tf.PlanJSON(ctx, out, reattach)
+		return err
+	})
 }
 
 // planWith runs terraform plan -json with opts and returns its diagnostics;

@@ -301,5 +301,5 @@ resource "mesibo_group_membership" "a" {
 	e.mustAddMembers(t, "g", "s1")
 	rec.reset()
 	run("apply -refresh=false", cli.apply(ctx, tfexec.Refresh(false)), map[string][]string{"g": {"s1", "u1", "u2"}})
-	run("destroy -refresh=false", cli.destroyWith(ctx, tfexec.Refresh(false)), map[string][]string{"g": {"s1"}}, "remove u1,u2")
+	run("destroy -refresh=false", cli.destroy(ctx, tfexec.Refresh(false)), map[string][]string{"g": {"s1"}}, "remove u1,u2")
 }

@@ -313,7 +313,7 @@ resource "mesibo_group_membership" "a" {
 	cli.stripDeclared()
 
 	before := e.Stats()
-	r := cli.destroyWith(ctx, tfexec.Target("mesibo_group_membership.a"))
+	r := cli.destroy(ctx, tfexec.Target("mesibo_group_membership.a"))
 	diagnosticsAre(t, "destroy -target", r.errors(), map[string][]string{
 		"error|" + summaryExclusiveLegacyDestroy + "|mesibo_group_membership.a": {
 			fmt.Sprintf("The state of this exclusive membership of group %d was written by an earlier version", gid),
@@ -379,7 +379,7 @@ resource "mesibo_group_membership" "a" {
 	if err := e.groupsHold(map[string][]string{"g": {"s1", "u1"}})(nil); err != nil {
 		t.Errorf("adopting s1 (s2 is drift): %v", err)
 	}
-	if r := cli.destroyWith(ctx, tfexec.Refresh(false)); r.err != nil {
+	if r := cli.destroy(ctx, tfexec.Refresh(false)); r.err != nil {
 		t.Fatalf("destroy: %v%s", r.err, r.summary())
 	}
 	if err := e.groupsHold(map[string][]string{"g": {}})(nil); err != nil {
