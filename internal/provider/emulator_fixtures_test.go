@@ -16,8 +16,9 @@ import (
 // Emulator fixtures: an emulator of a test's own, and what an app's backend
 // does to Mesibo outside Terraform (users, groups, members), for the tests to
 // build on. The helpers that change Mesibo fail the test when they cannot,
-// and are named must…; those that create something delete it again when the
-// test ends, so a run against a real Mesibo app leaves nothing behind.
+// and are named must…. mustAddUsers, which also serves the tests against a
+// real Mesibo app, deletes the users it made when the test ends, so such a
+// run leaves none behind; the others change only a test's own emulator.
 
 // testEmulator is an emulator of a test's own, for assertions about what
 // reached the server.
