@@ -18,7 +18,7 @@ import (
 // build on. The helpers that change Mesibo fail the test when they cannot,
 // and are named must…. mustAddUsers, which also serves the tests against a
 // real Mesibo app, deletes the users it made when the test ends, so such a
-// run leaves none behind; the others change only a test's own emulator.
+// run leaves none behind; the others create only in a test's own emulator.
 
 // testEmulator is an emulator of a test's own, for assertions about what
 // reached the server.
