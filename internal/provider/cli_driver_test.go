@@ -191,21 +191,16 @@ func (d uiDiagnostic) String() string {
 }
 
 // errors returns the error diagnostics.
-func (r cliResult) errors() []uiDiagnostic {
-	var out []uiDiagnostic
-	for _, d := range r.diags {
-		if d.Severity == "error" {
-			out = append(out, d)
-		}
-	}
-	return out
-}
+func (r cliResult) errors() []uiDiagnostic { return r.ofSeverity("error") }
 
 // warnings returns the warning diagnostics.
-func (r cliResult) warnings() []uiDiagnostic {
+func (r cliResult) warnings() []uiDiagnostic { return r.ofSeverity("warning") }
+
+// ofSeverity returns the diagnostics of severity ("error", "warning").
+func (r cliResult) ofSeverity(severity string) []uiDiagnostic {
 	var out []uiDiagnostic
 	for _, d := range r.diags {
-		if d.Severity == "warning" {
+		if d.Severity == severity {
 			out = append(out, d)
 		}
 	}
