@@ -127,7 +127,7 @@ func TestAddressSetTypeBuildsItsValues(t *testing.T) {
 	}
 	want := addressesOf("b@example.com", "a@example.com")
 	got, diags := addressSetTypeOf.ValueFromSet(ctx, want.SetValue)
-	if diags.HasError() || !got.(addressSet).Equal(want) {
+	if set, ok := got.(addressSet); diags.HasError() || !ok || !set.Equal(want) {
 		t.Errorf("ValueFromSet(%s) = %v, %v", want, got, diags)
 	}
 	if v, err := addressSetTypeOf.ValueFromTerraform(ctx, tftypes.NewValue(tftypes.String, "a@example.com")); err == nil {

@@ -92,7 +92,10 @@ func TestWholeNumberEqual(t *testing.T) {
 // its own kind for an empty value, and the number it is given, kept.
 func TestWholeNumberTypeBuildsItsValues(t *testing.T) {
 	ctx := context.Background()
-	typ := wholeNumber{}.Type(ctx).(wholeNumberType)
+	typ, ok := wholeNumber{}.Type(ctx).(wholeNumberType)
+	if !ok {
+		t.Fatalf("a wholeNumber has the type %T", wholeNumber{}.Type(ctx))
+	}
 	if _, ok := typ.ValueType(ctx).(wholeNumber); !ok {
 		t.Errorf("ValueType is %T, want a wholeNumber", typ.ValueType(ctx))
 	}
