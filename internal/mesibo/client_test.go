@@ -218,7 +218,7 @@ func TestConcurrentUse(t *testing.T) {
 			errs[i] = err
 		})
 	}
-	wg.Wait()
+	mustWait(t, &wg, "the concurrent useradd calls")
 	if err := errors.Join(errs...); err != nil {
 		t.Error(err)
 	}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -113,5 +114,26 @@ func TestAddressSetTypeValidate(t *testing.T) {
 		if dup := name == "a duplicate" || name == "two null elements"; dup != got.HasError() {
 			t.Errorf("%s: Validate gives %v", name, got)
 		}
+	}
+}
+
+// The framework builds the attribute's values through the type: a value of
+// its own kind for an empty value, the set it is given with its elements
+// kept, and an error, not a panic, for a value that is no set.
+func TestAddressSetTypeBuildsItsValues(t *testing.T) {
+	ctx := context.Background()
+	if v, ok := addressSetTypeOf.ValueType(ctx).(addressSet); !ok || !v.Type(ctx).Equal(addressSetTypeOf) {
+		t.Errorf("ValueType is %T, want an addressSet", addressSetTypeOf.ValueType(ctx))
+	}
+	want := addressesOf("b@example.com", "a@example.com")
+	got, diags := addressSetTypeOf.ValueFromSet(ctx, want.SetValue)
+	if set, ok := got.(addressSet); diags.HasError() || !ok || !set.Equal(want) {
+		t.Errorf("ValueFromSet(%s) = %v, %v", want, got, diags)
+	}
+	if v, err := addressSetTypeOf.ValueFromTerraform(ctx, tftypes.NewValue(tftypes.String, "a@example.com")); err == nil {
+		t.Errorf("a string became the address set %s", v)
+	}
+	if s := addressSetTypeOf.String(); !strings.Contains(s, "addressSet") {
+		t.Errorf("String() = %q, which does not name the type", s)
 	}
 }

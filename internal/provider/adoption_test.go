@@ -28,7 +28,7 @@ func TestAccAdoption_guide(t *testing.T) {
 	ctx := context.Background()
 
 	// What the app's backend made.
-	tokens := e.addUsers(t, "alice@example.com", "bob@example.com", "carol@example.com")
+	users := mustAddUsers(t, e.client(t), appUsers("com.example.live", "alice@example.com", "bob@example.com", "carol@example.com")...)
 	c := e.client(t)
 	sales, err := c.AddGroup(ctx, mesibo.GroupRequest{})
 	if err != nil {
@@ -44,7 +44,7 @@ func TestAccAdoption_guide(t *testing.T) {
 	if err := c.AddGroupMembers(ctx, support, []string{"carol@example.com"}); err != nil {
 		t.Fatal(err)
 	}
-	mark := maps.Clone(e.Stats().Requests)
+	mark := e.Stats()
 
 	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 	example := func(name string) string {
@@ -90,7 +90,7 @@ func TestAccAdoption_guide(t *testing.T) {
 		t.Errorf("the adoption made the calls %v, want only %v (and reads)", calls, want)
 	}
 	for _, u := range e.Snapshot().Users {
-		if u.Token != tokens[u.Address] {
+		if u.Token != users[u.Address].Token {
 			t.Errorf("%s has a new access token", u.Address)
 		}
 	}

@@ -1,8 +1,6 @@
 package provider
 
 import (
-	"fmt"
-	"maps"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -35,22 +33,9 @@ resource "mesibo_group_membership" "m" {
   members = [mesibo_user.flagged.address, mesibo_user.plain.address]
 }
 `
-	var before map[string]int
-	mark := func() { before = maps.Clone(emu.Stats().Requests) }
-	expectDelta := func(want map[string]int) func(*terraform.State) error {
-		return func(*terraform.State) error {
-			got := map[string]int{}
-			for op, n := range emu.Stats().Requests {
-				if d := n - before[op]; d != 0 {
-					got[op] = d
-				}
-			}
-			if !maps.Equal(got, want) {
-				return fmt.Errorf("API calls were %v, want %v", got, want)
-			}
-			return nil
-		}
-	}
+	var before emulator.Stats
+	mark := func() { before = emu.Stats() }
+	expectDelta := func(want map[string]int) func(*terraform.State) error { return emu.apiCallsSince(&before, want) }
 	oneRefresh := map[string]int{"usersget": 2, "groupgetmembers": 2}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -562,5 +563,17 @@ func TestAccChaos_cancelledApply(t *testing.T) {
 	}
 	if snap := e.Snapshot(); len(snap.Users) != 0 || len(snap.Groups) != len(extra) {
 		t.Errorf("after destroy %d users and %d groups remain, want 0 and %d", len(snap.Users), len(snap.Groups), len(extra))
+	}
+}
+
+// counter counts the emulator's log lines that contain a substring.
+type counter struct {
+	substr string
+	n      atomic.Int64
+}
+
+func (c *counter) logf(format string, args ...any) {
+	if strings.Contains(fmt.Sprintf(format, args...), c.substr) {
+		c.n.Add(1)
 	}
 }

@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -163,13 +167,159 @@ func (f cliFeature) missing(cli testCLI) string {
 	return ""
 }
 
-// requireCLI skips a test that drives the CLI itself on a CLI that lacks f.
-// (A resource.TestCase takes f in its TerraformVersionChecks.)
+// requireCLI skips a test that drives the CLI itself on a CLI that lacks f,
+// and notes the skip for the end of the run (see cliSkips). (A
+// resource.TestCase takes cliChecks(t, f) in its TerraformVersionChecks.)
 func requireCLI(t *testing.T, f cliFeature) {
 	t.Helper()
 	if why := f.missing(cliUnderTest(t)); why != "" {
+		cliSkips.note(f, t.Name())
 		t.Skip(why)
 	}
+}
+
+// cliChecks gates a resource.TestCase on f, as requireCLI gates a test that
+// drives the CLI itself, and notes a skip for the end of the run. The
+// version check of terraform-plugin-testing comes after the gate, and skips
+// on what the gate already skips on.
+func cliChecks(t *testing.T, f cliFeature) []tfversion.TerraformVersionCheck {
+	checks := []tfversion.TerraformVersionCheck{cliGate{t: t, f: f}}
+	if f.terraform != nil {
+		checks = append(checks, tfversion.SkipBelow(f.terraform))
+	}
+	return checks
+}
+
+// cliGate is f as a check of one test's resource.TestCase.
+type cliGate struct {
+	t *testing.T
+	f cliFeature
+}
+
+func (g cliGate) CheckTerraformVersion(ctx context.Context, req tfversion.CheckTerraformVersionRequest, resp *tfversion.CheckTerraformVersionResponse) {
+	g.f.CheckTerraformVersion(ctx, req, resp)
+	if resp.Skip != "" {
+		cliSkips.note(g.f, g.t.Name())
+	}
+}
+
+// cliSkips are the tests skipped in this run because the CLI under test
+// lacks a feature they test. A plain `make test` with an older CLI on PATH
+// is green while they skip, so TestMain lists them at the end of the run.
+var cliSkips skippedForCLI
+
+// skippedForCLI notes tests skipped for want of a CLI feature.
+type skippedForCLI struct {
+	mu     sync.Mutex
+	tests  map[string][]string // by feature name
+	byName map[string]cliFeature
+}
+
+func (s *skippedForCLI) note(f cliFeature, test string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tests == nil {
+		s.tests, s.byName = map[string][]string{}, map[string]cliFeature{}
+	}
+	if !slices.Contains(s.tests[f.name], test) { // a gate asked twice lists its test once
+		s.tests[f.name] = append(s.tests[f.name], test)
+	}
+	s.byName[f.name] = f
+}
+
+// reportCLISkips prints, at the end of the run, the banner of the tests
+// skipped for want of a CLI feature. go test shows the output of a package
+// that passes only with -v, so without -v the banner also goes to the
+// terminal, when there is one: where whoever ran make test is looking.
+func reportCLISkips() {
+	cli, err := detectCLI()
+	if err != nil {
+		return // no test got as far as asking what the CLI has
+	}
+	msg := cliSkips.banner(cli, cachedTerraform)
+	if msg == "" {
+		return
+	}
+	fmt.Fprint(os.Stderr, msg)
+	if testing.Verbose() {
+		return
+	}
+	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
+		fmt.Fprint(tty, msg)
+		tty.Close()
+	}
+}
+
+// cachedTerraform returns the newest Terraform of at least the version
+// given that scripts/build-cli.sh has built into its cache, "" when none.
+func cachedTerraform(atLeast *version.Version) string {
+	dir := os.Getenv("MESIBO_CLI_CACHE")
+	if dir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(base, "terraform-provider-mesibo", "cli")
+	}
+	entries, _ := os.ReadDir(dir)
+	var best *version.Version
+	path := ""
+	for _, e := range entries {
+		v, err := version.NewVersion(strings.TrimPrefix(e.Name(), "terraform-"))
+		if err != nil || !strings.HasPrefix(e.Name(), "terraform-") || v.LessThan(atLeast) || (best != nil && v.LessThan(best)) {
+			continue
+		}
+		bin := filepath.Join(dir, e.Name(), "terraform")
+		if fi, err := os.Stat(bin); err == nil && fi.Mode().IsRegular() {
+			best, path = v, bin
+		}
+	}
+	return path
+}
+
+// banner says which tests were skipped, for want of which feature, and which
+// CLI would run them; "" when none was skipped.
+// cached finds a Terraform of at least the given version already built
+// (see cachedTerraform), "" when none.
+func (s *skippedForCLI) banner(cli testCLI, cached func(atLeast *version.Version) string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.tests) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	line := strings.Repeat("=", 78)
+	n := 0
+	for _, tests := range s.tests {
+		n += len(tests)
+	}
+	fmt.Fprintf(&b, "\n%s\n%d ACCEPTANCE TESTS SKIPPED: %s (%s) lacks the CLI features they test.\n", line, n, cli, cli.Path)
+	var newest *version.Version
+	for _, name := range slices.Sorted(maps.Keys(s.tests)) {
+		f := s.byName[name]
+		var have []string
+		if f.terraform != nil {
+			have = append(have, productTerraform+" "+f.terraform.String()+" or later")
+			if newest == nil || newest.LessThan(f.terraform) {
+				newest = f.terraform
+			}
+		}
+		if f.opentofu != nil {
+			have = append(have, productOpenTofu+" "+f.opentofu.String()+" or later")
+		}
+		tests := slices.Sorted(slices.Values(s.tests[name]))
+		fmt.Fprintf(&b, "\n  %s (%s):\n    %s\n", name, strings.Join(have, "; "), strings.Join(tests, "\n    "))
+	}
+	if newest != nil {
+		path := cached(newest)
+		if path == "" {
+			path = "/path/to/terraform"
+		}
+		fmt.Fprintf(&b, "\n%s %s or later runs them all: TF_ACC_TERRAFORM_PATH=%s make test,\n"+
+			"or make test-matrix for every supported CLI.\n", productTerraform, newest, path)
+	}
+	b.WriteString(line + "\n")
+	return b.String()
 }
 
 // CheckTerraformVersion makes f a tfversion.TerraformVersionCheck.
@@ -269,5 +419,56 @@ func TestAccCLIUnderTest(t *testing.T) {
 	})
 	if ran != has {
 		t.Errorf("on %s, a test behind requireCLI(cliActions) ran: %v", c, ran)
+	}
+}
+
+// TestCLISkipsBanner: the banner at the end of a run names every test
+// skipped for want of a CLI feature, under its feature with the CLIs that
+// have it, and the Terraform that runs them all.
+func TestCLISkipsBanner(t *testing.T) {
+	var s skippedForCLI
+	cli := testCLI{Path: "/usr/bin/terraform", Product: productTerraform, Version: cliVersion("1.11.4")}
+	none := func(*version.Version) string { return "" }
+	if got := s.banner(cli, none); got != "" {
+		t.Errorf("without skips the banner is %q, want none", got)
+	}
+	s.note(cliIdentity, "TestAccIdentity_b")
+	s.note(cliActions, "TestAccAction")
+	s.note(cliIdentity, "TestAccIdentity_a/sub")
+	s.note(cliActions, "TestAccAction")
+	got := s.banner(cli, func(v *version.Version) string { return "/cache/terraform-" + v.String() })
+	for _, want := range []string{
+		"3 ACCEPTANCE TESTS SKIPPED: Terraform v1.11.4 (/usr/bin/terraform) lacks the CLI features they test.",
+		"  actions (Terraform 1.14.0 or later):\n    TestAccAction\n",
+		"  resource identity (Terraform 1.12.0 or later; OpenTofu 1.12.0 or later):\n    TestAccIdentity_a/sub\n    TestAccIdentity_b\n",
+		"Terraform 1.14.0 or later runs them all: TF_ACC_TERRAFORM_PATH=/cache/terraform-1.14.0 make test",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the banner does not say %q:\n%s", want, got)
+		}
+	}
+}
+
+// TestCachedTerraform: the banner names the newest Terraform that
+// scripts/build-cli.sh built, when it is new enough.
+func TestCachedTerraform(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("MESIBO_CLI_CACHE", dir)
+	for _, bin := range []string{"terraform-1.12.2/terraform", "terraform-1.16.4/terraform", "terraform-1.15.9/terraform", "opentofu-1.12.6/tofu"} {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(bin)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, bin), nil, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "terraform-1.17.0"), 0o755); err != nil { // being built
+		t.Fatal(err)
+	}
+	if got, want := cachedTerraform(cliVersion("1.14.0")), filepath.Join(dir, "terraform-1.16.4/terraform"); got != want {
+		t.Errorf("cachedTerraform(1.14.0) = %q, want %q", got, want)
+	}
+	if got := cachedTerraform(cliVersion("1.17.0")); got != "" {
+		t.Errorf("cachedTerraform(1.17.0) = %q, want none", got)
 	}
 }

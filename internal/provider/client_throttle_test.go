@@ -78,7 +78,7 @@ func storm(t *testing.T, shared bool) stormResult {
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Go(func() { _, _ = first.GetUsers(ctx, mesibo.GetUsersRequest{}) })
-	<-logger.retrying
+	mustReceive(t, logger.retrying, "the retry after the 429")
 	mu.Lock()
 	t0 := arrivals[0]
 	mu.Unlock()
@@ -91,7 +91,7 @@ func storm(t *testing.T, shared bool) stormResult {
 	}
 	time.Sleep(time.Until(t0.Add(900 * time.Millisecond)))
 	emu.SetFaults(0)
-	wg.Wait()
+	mustWait(t, &wg, "the calls held back by the pause")
 
 	mu.Lock()
 	defer mu.Unlock()

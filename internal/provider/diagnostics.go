@@ -20,6 +20,7 @@ const (
 	summaryUpdateUser   = "Unable to Update Mesibo User"
 	summaryDeleteUser   = "Unable to Delete Mesibo User"
 	summaryUserExists   = "Mesibo User Already Exists"
+	summaryUserReplaced = "Mesibo User Replaced Outside Terraform"
 	summaryCreateGroup  = "Unable to Create Mesibo Group"
 	summaryGroupMaybe   = "Mesibo Group May Have Been Created"
 	summaryReadGroup    = "Unable to Read Mesibo Group"

@@ -3,69 +3,19 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-exec/tfexec"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
 )
-
-// groupsHold checks the members of each of the emulator's groups, by the
-// name of the group.
-func (e *testEmulator) groupsHold(want map[string][]string) func(*terraform.State) error {
-	return func(*terraform.State) error {
-		got := map[string][]string{}
-		for _, g := range e.Snapshot().Groups {
-			got[g.Name] = slices.Sorted(slices.Values(g.Members))
-		}
-		for name, members := range want {
-			m := slices.Sorted(slices.Values(members))
-			if !slices.Equal(got[name], m) {
-				return fmt.Errorf("group %q has members %v, want %v", name, got[name], m)
-			}
-		}
-		return nil
-	}
-}
-
-// addOutside adds members to the group named name the way an app would,
-// outside Terraform.
-func (e *testEmulator) addOutside(t *testing.T, name string, members ...string) func() {
-	return func() {
-		t.Helper()
-		c := e.client(t)
-		for _, g := range e.Snapshot().Groups {
-			if g.Name == name {
-				if err := c.AddGroupMembers(context.Background(), g.GID, members); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-		}
-		t.Fatalf("no group named %q", name)
-	}
-}
-
-// groupOutside creates a group named name with members the way an app would,
-// outside Terraform, and returns its GID.
-func (e *testEmulator) groupOutside(t *testing.T, name string, members ...string) int64 {
-	t.Helper()
-	c := e.client(t)
-	gid, err := c.AddGroup(context.Background(), mesibo.GroupRequest{Name: &name})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.AddGroupMembers(context.Background(), gid, members); err != nil {
-		t.Fatal(err)
-	}
-	return gid
-}
 
 // TestAccGroupMembership_removesOnlyWhatItDeclared: an exclusive membership
 // records the members it finds but does not list as drift, and the apply
@@ -124,11 +74,11 @@ resource "mesibo_group_membership" "a" {
 		ProtoV6ProviderFactories: recordedProvider(rec),
 		Steps: []resource.TestStep{
 			step(cfg("g", true, "u1"), map[string][]string{"g": {"u1"}}, "add u1"),
-			refreshAfter(emu.addOutside(t, "g", "s1"), "s1"),
+			refreshAfter(func() { emu.mustAddMembers(t, "g", "s1") }, "s1"),
 			// Moving to another group replaces the membership: the old one
 			// takes away u1, not the s1 it found.
 			step(cfg("h", true, "u1"), map[string][]string{"g": {"s1"}, "h": {"u1"}}, "remove u1", "add u1"),
-			refreshAfter(emu.addOutside(t, "h", "s2"), "s2"),
+			refreshAfter(func() { emu.mustAddMembers(t, "h", "s2") }, "s2"),
 			// Turning exclusive off keeps s2, which the plan, made while it
 			// was on, shows as drift.
 			step(cfg("h", false, "u1", "u3"), map[string][]string{"h": {"s2", "u1", "u3"}}, "add u3"),
@@ -149,7 +99,7 @@ resource "mesibo_group_membership" "a" {
 			step(cfg("h", true, "u1", "u3"), map[string][]string{"h": {"u1", "u3"}}, "remove s2"),
 			// Destroying it after a refresh that recorded s3 takes away
 			// only u1 and u3.
-			refreshAfter(emu.addOutside(t, "h", "s3"), "s3"),
+			refreshAfter(func() { emu.mustAddMembers(t, "h", "s3") }, "s3"),
 			step(cfg("h", true), map[string][]string{"g": {"s1"}, "h": {"s3"}}, "remove u1,u3"),
 		},
 	})
@@ -204,7 +154,7 @@ func TestAccGroupMembership_exclusiveNamesWhatItRemovesLater(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newTestEmulator(t, emulator.Options{})
-	created, switched := e.groupOutside(t, "created", "s1", "s2"), e.groupOutside(t, "switched", "t1")
+	created, switched := e.mustAddGroup(t, "created", "s1", "s2"), e.mustAddGroup(t, "switched", "t1")
 	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 	write := func(switchedExclusive bool) {
 		cli.writeConfig(requiredProviders + e.providerBlock("") + fmt.Sprintf(`
@@ -267,7 +217,7 @@ func TestAccGroupMembership_exclusiveAfterImport(t *testing.T) {
 	ctx := context.Background()
 	e := newTestEmulator(t, emulator.Options{})
 	name := "imported"
-	gid := e.groupOutside(t, name, "u1", "x1", "x2")
+	gid := e.mustAddGroup(t, name, "u1", "x1", "x2")
 	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 	write := func(exclusive bool, extra string) {
 		cli.writeConfig(requiredProviders + e.providerBlock("") + fmt.Sprintf(`
@@ -288,4 +238,68 @@ resource "mesibo_group_membership" "a" {
 		t.Error(err)
 	}
 	cli.planIsEmpty(ctx)
+}
+
+// TestAccGroupMembership_updateClearsRecordedDrift: the apply that removes
+// the drift an exclusive membership's refresh recorded leaves a state and a
+// declaration that hold only what the configuration lists. The commands that
+// follow run with -refresh=false, so that no refresh can mend what the
+// Update left: when an app adds the removed member back, an apply of the
+// same configuration changes nothing, and a destroy takes away only the
+// listed members.
+func TestAccGroupMembership_updateClearsRecordedDrift(t *testing.T) {
+	testAccGate(t)
+	e := newTestEmulator(t, emulator.Options{})
+	rec := &apiRecorder{}
+	cli := newTFCLI(t, func() *mesiboProvider {
+		return testProvider(func(c *mesibo.Config) {
+			fastRetries(c)
+			c.HTTPClient = &http.Client{Transport: rec}
+		})
+	})
+	ctx := context.Background()
+	// The group is the app's, so that the destroy leaves it to be looked at.
+	gid := e.mustAddGroup(t, "g")
+	cfg := func(members ...string) string {
+		return requiredProviders + e.providerBlock("") + fmt.Sprintf(`
+resource "mesibo_group_membership" "a" {
+  gid       = %d
+  members   = [%s]
+  exclusive = true
+}
+`, gid, hclStrings(members...))
+	}
+	run := func(step string, r cliResult, groups map[string][]string, edits ...string) {
+		t.Helper()
+		if r.err != nil {
+			t.Fatalf("%s: %v%s", step, r.err, r.summary())
+		}
+		if err := e.groupsHold(groups)(nil); err != nil {
+			t.Errorf("%s: %v", step, err)
+		}
+		if err := rec.editsAre(edits...)(nil); err != nil {
+			t.Errorf("%s: %v", step, err)
+		}
+		rec.reset()
+	}
+	cli.writeConfig(cfg("u1"))
+	cli.init(ctx)
+	run("create", cli.apply(ctx), map[string][]string{"g": {"u1"}}, "add u1")
+
+	// An app adds s1; a refresh records it as drift.
+	e.mustAddMembers(t, "g", "s1")
+	run("refresh", cli.apply(ctx, tfexec.RefreshOnly(true)), map[string][]string{"g": {"s1", "u1"}})
+	if got := memberStrings(cli.state().managed("mesibo_group_membership")[0]); !slices.Equal(got, []string{"s1", "u1"}) {
+		t.Fatalf("after the refresh, the state holds members %v, want the drift s1 recorded", got)
+	}
+
+	// The Update adds u2 and removes the drift.
+	cli.writeConfig(cfg("u1", "u2"))
+	run("update", cli.apply(ctx), map[string][]string{"g": {"u1", "u2"}}, "add u2", "remove s1")
+
+	// The app adds s1 back, and nothing refreshes.
+	e.mustAddMembers(t, "g", "s1")
+	rec.reset()
+	run("apply -refresh=false", cli.apply(ctx, tfexec.Refresh(false)), map[string][]string{"g": {"s1", "u1", "u2"}})
+	run("destroy -refresh=false", cli.destroy(ctx, tfexec.Refresh(false)), map[string][]string{"g": {"s1"}}, "remove u1,u2")
 }

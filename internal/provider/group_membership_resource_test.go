@@ -1,11 +1,8 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"slices"
@@ -15,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -24,7 +20,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
-	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
 )
 
 const membershipRes = "mesibo_group_membership.test"
@@ -73,27 +68,6 @@ type lastGID struct{ gid int64 }
 func (l *lastGID) record(s *terraform.State) error {
 	l.gid = groupGID(s)
 	return nil
-}
-
-// membersAre checks, with the API, that the group's members are exactly want.
-// want must have fewer than 20 entries, so the API lists them all.
-func membersAre(t *testing.T, want ...string) func(*terraform.State) error {
-	return func(s *terraform.State) error {
-		gm, err := testAccClient(t).GetGroupMembers(context.Background(), groupGID(s), mesibo.MaxListCount)
-		if err != nil {
-			return err
-		}
-		var got []string
-		for _, m := range gm.Members {
-			got = append(got, m.Address)
-		}
-		slices.Sort(got)
-		want = slices.Sorted(slices.Values(want))
-		if !slices.Equal(got, want) {
-			return fmt.Errorf("group members are %v, want %v", got, want)
-		}
-		return nil
-	}
 }
 
 func editOutside(t *testing.T, l *lastGID, add, remove []string) func() {
@@ -278,22 +252,6 @@ func TestAccGroupMembership_sizes(t *testing.T) {
 	}
 }
 
-// membersAre checks the emulator's one group holds exactly want.
-func (e *testEmulator) membersAre(want []string) func(*terraform.State) error {
-	return func(*terraform.State) error {
-		groups := e.Snapshot().Groups
-		if len(groups) != 1 {
-			return fmt.Errorf("the emulator holds %d groups, want 1", len(groups))
-		}
-		got := slices.Sorted(slices.Values(groups[0].Members))
-		want := slices.Sorted(slices.Values(want))
-		if !slices.Equal(got, want) {
-			return fmt.Errorf("group has %d members %v, want %d %v", len(got), got, len(want), want)
-		}
-		return nil
-	}
-}
-
 // TestAccGroupMembership_unknownGroup: a membership of a group that does not
 // exist fails at apply, even when it lists no members to add.
 func TestAccGroupMembership_unknownGroup(t *testing.T) {
@@ -350,104 +308,6 @@ func TestReconcileMembers(t *testing.T) {
 			}
 		})
 	}
-}
-
-// memberEditCall is one groupeditmembers request as it reached Mesibo.
-type memberEditCall struct {
-	remove    bool
-	addresses []string // sorted
-}
-
-func (c memberEditCall) String() string {
-	verb := "add"
-	if c.remove {
-		verb = "remove"
-	}
-	return verb + " " + strings.Join(c.addresses, ",")
-}
-
-// apiRecorder is the HTTP transport of a test's provider: it passes every
-// request on to the emulator and records the groupeditmembers requests. Hooks
-// let a test change the emulator just before a request arrives, or answer a
-// request with an API error instead of passing it on.
-type apiRecorder struct {
-	mu    sync.Mutex
-	edits []memberEditCall
-	// before runs before a request is passed on.
-	before func(op string, form url.Values)
-	// refuse, when it returns true, answers the request with an error
-	// that no retry can cure, without passing it on.
-	refuse func(op string, form url.Values) bool
-}
-
-func (r *apiRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	body, err := io.ReadAll(req.Body)
-	if err != nil {
-		return nil, err
-	}
-	req.Body.Close()
-	req.Body = io.NopCloser(bytes.NewReader(body))
-	form := requestForm(body)
-	op := form.Get("op")
-	r.mu.Lock()
-	before, refuse := r.before, r.refuse
-	r.mu.Unlock()
-	if before != nil {
-		before(op, form)
-	}
-	if refuse != nil && refuse(op, form) {
-		answer := fmt.Sprintf(`{"op":%q,"result":false,"error":"REFUSED","code":403,"cause":"refused by the test"}`, op)
-		return &http.Response{
-			StatusCode: http.StatusOK, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-			Header:  http.Header{"Content-Type": []string{"application/json"}},
-			Body:    io.NopCloser(strings.NewReader(answer)),
-			Request: req, ContentLength: int64(len(answer)),
-		}, nil
-	}
-	resp, err := http.DefaultTransport.RoundTrip(req)
-	if err == nil && op == "groupeditmembers" {
-		addrs := strings.Split(form.Get("m"), ",")
-		slices.Sort(addrs)
-		r.mu.Lock()
-		r.edits = append(r.edits, memberEditCall{remove: form.Get("delete") == "1", addresses: addrs})
-		r.mu.Unlock()
-	}
-	return resp, err
-}
-
-// set replaces the hooks; nil removes them.
-func (r *apiRecorder) set(before func(string, url.Values), refuse func(string, url.Values) bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.before, r.refuse = before, refuse
-}
-
-// reset forgets the recorded edits.
-func (r *apiRecorder) reset() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.edits = nil
-}
-
-// editsAre checks the groupeditmembers requests since the last reset, in order.
-func (r *apiRecorder) editsAre(want ...string) func(*terraform.State) error {
-	return func(*terraform.State) error {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		got := make([]string, len(r.edits))
-		for i, e := range r.edits {
-			got[i] = e.String()
-		}
-		if !slices.Equal(got, want) {
-			return fmt.Errorf("groupeditmembers requests were %q, want %q", got, want)
-		}
-		return nil
-	}
-}
-
-// recordedProvider serves the provider with every request going through rec.
-func recordedProvider(rec *apiRecorder) map[string]func() (tfprotov6.ProviderServer, error) {
-	return factoriesWith(func(c *mesibo.Config) { c.HTTPClient = &http.Client{Transport: rec} })
 }
 
 // twoMemberships declares a group and two additive memberships of it, a and
@@ -582,58 +442,8 @@ resource "mesibo_group_membership" "test" {
 			ExpectError: wrapped("Null Set Value", "members", "This attribute contains a null value"),
 		}},
 	})
-	if st := e.Stats(); totalRequests(st) != 0 {
-		t.Errorf("the configuration was refused, but %d requests reached Mesibo: %v", totalRequests(st), st.Requests)
-	}
-}
-
-// savePlan runs terraform plan -out=file; it must succeed.
-func (c *tfCLI) savePlan(ctx context.Context, file string) {
-	c.t.Helper()
-	info, stop := c.serve()
-	defer stop()
-	if _, err := c.tf.Plan(ctx, tfexec.Out(file), tfexec.Reattach(info)); err != nil {
-		c.t.Fatalf("terraform plan -out: %v", err)
-	}
-}
-
-// planDiagnostics runs terraform plan -json and returns its diagnostics; the
-// plan must succeed.
-func (c *tfCLI) planDiagnostics(ctx context.Context) []uiDiagnostic {
-	c.t.Helper()
-	info, stop := c.serve()
-	defer stop()
-	var out bytes.Buffer
-	if _, err := c.tf.PlanJSON(ctx, &out, tfexec.Reattach(info)); err != nil {
-		c.t.Fatalf("terraform plan: %v", err)
-	}
-	return parseUI(c.t, out.Bytes())
-}
-
-// diagnosticsAre checks that diags are exactly want, in any order: each
-// given as "severity|summary|address" and phrases its detail must contain.
-func diagnosticsAre(t *testing.T, step string, diags []uiDiagnostic, want map[string][]string) {
-	t.Helper()
-	seen := map[string]bool{}
-	for _, d := range diags {
-		key := d.Severity + "|" + d.Summary + "|" + d.Address
-		phrases, ok := want[key]
-		if !ok || seen[key] {
-			t.Errorf("%s: unexpected diagnostic %s", step, d)
-			continue
-		}
-		seen[key] = true
-		detail := strings.Join(strings.Fields(d.Detail), " ")
-		for _, p := range phrases {
-			if !strings.Contains(detail, p) {
-				t.Errorf("%s: %s %q on %s does not say %q:\n%s", step, d.Severity, d.Summary, d.Address, p, detail)
-			}
-		}
-	}
-	for key := range want {
-		if !seen[key] {
-			t.Errorf("%s: no diagnostic %s", step, key)
-		}
+	if st := e.Stats(); st.Total() != 0 {
+		t.Errorf("the configuration was refused, but %d requests reached Mesibo: %v", st.Total(), st.Requests)
 	}
 }
 

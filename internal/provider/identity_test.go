@@ -2,11 +2,7 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"maps"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
@@ -28,9 +23,6 @@ import (
 // 1.12 and later, OpenTofu 1.12 and later. The rest of the suite runs on older CLIs too, and checks
 // there that every Create, Read and Update still sets an identity (the
 // framework refuses one that does not, whatever the CLI).
-
-// identityChecks gate a resource.TestCase on a CLI that has identities.
-var identityChecks = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0), cliIdentity}
 
 // identityConfig declares a user, a group and a membership of the user.
 func identityConfig(providerBlock, address string) string {
@@ -63,7 +55,7 @@ func TestAccIdentity_createThenImportByIdentity(t *testing.T) {
 	gidOfGroup := statecheck.CompareValue(compare.ValuesSame())
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   identityChecks,
+		TerraformVersionChecks:   cliChecks(t, cliIdentity),
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
@@ -124,10 +116,7 @@ func TestAccIdentity_importBlockAdoptsLiveObjects(t *testing.T) {
 	// What an app's backend made: a user with a live token, a group, a member.
 	c := e.client(t)
 	ctx := context.Background()
-	u, err := c.AddUser(ctx, mesibo.AddUserRequest{Address: address, AppID: "com.example.identity"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := mustAddUsers(t, c, appUsers("com.example.identity", address)...)[address]
 	gid, err := c.AddGroup(ctx, mesibo.GroupRequest{})
 	if err != nil {
 		t.Fatal(err)
@@ -135,7 +124,7 @@ func TestAccIdentity_importBlockAdoptsLiveObjects(t *testing.T) {
 	if err := c.AddGroupMembers(ctx, gid, []string{address}); err != nil {
 		t.Fatal(err)
 	}
-	before := maps.Clone(e.Stats().Requests)
+	before := e.Stats()
 
 	cfg := identityConfig(e.providerBlock(""), address) + fmt.Sprintf(`
 import {
@@ -155,7 +144,7 @@ import {
 `, address, gid, gid)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   identityChecks,
+		TerraformVersionChecks:   cliChecks(t, cliIdentity),
 		Steps: []resource.TestStep{{
 			Config: cfg,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
@@ -171,9 +160,9 @@ import {
 				statecheck.ExpectKnownValue("mesibo_group.test", tfjsonpath.New("gid"), knownvalue.Int64Exact(gid)),
 			},
 			Check: func(*terraform.State) error {
-				after := e.Stats().Requests
+				calls := e.callsSince(before)
 				for _, op := range []string{"useradd", "groupadd", "groupeditmembers"} {
-					if n := after[op] - before[op]; n != 0 {
+					if n := calls[op]; n != 0 {
 						return fmt.Errorf("the apply called %s %d times, want none", op, n)
 					}
 				}
@@ -200,7 +189,7 @@ func TestAccIdentity_badIdentityIsRefused(t *testing.T) {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   identityChecks,
+		TerraformVersionChecks:   cliChecks(t, cliIdentity),
 		Steps: []resource.TestStep{
 			{
 				Config:      withImport("mesibo_user.test", `{ address = "a,b" }`),
@@ -223,135 +212,6 @@ func TestAccIdentity_badIdentityIsRefused(t *testing.T) {
 	})
 	if n := e.Stats().Requests; n["useradd"]+n["groupadd"]+n["groupeditmembers"] != 0 {
 		t.Errorf("refused imports changed Mesibo: %v", n)
-	}
-}
-
-// stripIdentities rewrites the state file as a provider without resource
-// identities left it: no identity beside any resource.
-func (c *tfCLI) stripIdentities() {
-	c.t.Helper()
-	stripped := c.editStateInstances(func(_ string, inst map[string]any) bool {
-		_, had := inst["identity"]
-		delete(inst, "identity")
-		delete(inst, "identity_schema_version")
-		return had
-	})
-	if stripped == 0 {
-		c.t.Fatal("the state holds no identity to strip")
-	}
-}
-
-// editStateInstances rewrites the state file, calling edit with the type and
-// the JSON object of each resource instance in it, and returns how many of
-// the calls reported a change.
-func (c *tfCLI) editStateInstances(edit func(typ string, inst map[string]any) bool) int {
-	c.t.Helper()
-	file := filepath.Join(c.dir, "terraform.tfstate")
-	b, err := os.ReadFile(file)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	var st map[string]any
-	if err := json.Unmarshal(b, &st); err != nil {
-		c.t.Fatal(err)
-	}
-	changed := 0
-	resources, _ := st["resources"].([]any)
-	for _, r := range resources {
-		res, _ := r.(map[string]any)
-		typ, _ := res["type"].(string)
-		instances, _ := res["instances"].([]any)
-		for _, in := range instances {
-			if inst, ok := in.(map[string]any); ok && edit(typ, inst) {
-				changed++
-			}
-		}
-	}
-	if b, err = json.MarshalIndent(st, "", "  "); err != nil {
-		c.t.Fatal(err)
-	}
-	if err := os.WriteFile(file, b, 0o600); err != nil {
-		c.t.Fatal(err)
-	}
-	return changed
-}
-
-// stateInstance is a resource instance of the working directory's state
-// file, with what the tests read of it beyond tfState.
-type stateInstance struct {
-	// Addr is its address in the root module: mesibo_user.team["a"].
-	Addr string
-	// Resource is the address of its resource: mesibo_user.team.
-	Resource string
-	// Status is "tainted", or "" for an object that is ready.
-	Status   string
-	Identity map[string]any
-}
-
-// instances reads the resource instances of the state file.
-func (c *tfCLI) instances() []stateInstance {
-	c.t.Helper()
-	b, err := os.ReadFile(filepath.Join(c.dir, "terraform.tfstate"))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	var st struct {
-		Resources []struct {
-			Type, Name string
-			Instances  []struct {
-				IndexKey any            `json:"index_key"`
-				Status   string         `json:"status"`
-				Identity map[string]any `json:"identity"`
-			} `json:"instances"`
-		} `json:"resources"`
-	}
-	if err := json.Unmarshal(b, &st); err != nil {
-		c.t.Fatal(err)
-	}
-	var out []stateInstance
-	for _, r := range st.Resources {
-		for _, in := range r.Instances {
-			res := r.Type + "." + r.Name
-			addr := res
-			switch k := in.IndexKey.(type) {
-			case string:
-				addr += fmt.Sprintf("[%q]", k)
-			case float64:
-				addr += fmt.Sprintf("[%d]", int(k))
-			}
-			out = append(out, stateInstance{Addr: addr, Resource: res, Status: in.Status, Identity: in.Identity})
-		}
-	}
-	return out
-}
-
-// identities returns the identity of each resource instance in the state
-// file, by resource address.
-func (c *tfCLI) identities() map[string]map[string]any {
-	c.t.Helper()
-	out := map[string]map[string]any{}
-	for _, in := range c.instances() {
-		out[in.Resource] = in.Identity
-	}
-	return out
-}
-
-// expectIdentities fails the test unless the state holds the identity of
-// the user with address and of the group and membership with the group's
-// GID in state.
-func (c *tfCLI) expectIdentities(when, address string) {
-	c.t.Helper()
-	ids := c.identities()
-	gid := c.state().managed("mesibo_group")[0]["gid"]
-	want := map[string]map[string]any{
-		"mesibo_user.test":             {"address": address},
-		"mesibo_group.test":            {"gid": gid},
-		"mesibo_group_membership.test": {"gid": gid},
-	}
-	for addr, w := range want {
-		if fmt.Sprint(ids[addr]) != fmt.Sprint(w) {
-			c.t.Errorf("%s: the identity of %s is %v, want %v", when, addr, ids[addr], w)
-		}
 	}
 }
 

@@ -17,7 +17,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
 )
@@ -26,44 +25,6 @@ import (
 // settings: what a destroyed user loses (and so what prevent_destroy
 // guards), and how to stop managing users, groups and memberships without
 // deleting them: removed blocks, and lifecycle { destroy = false }.
-
-// deleteCalls are the calls that delete something in Mesibo.
-var deleteCalls = []string{"userdel", "groupdel", "groupeditmembers"}
-
-// noDeleteCallsSince fails unless Mesibo received none of deleteCalls since
-// mark was taken. (groupeditmembers also adds members, which nothing here
-// does after mark.)
-func (e *testEmulator) noDeleteCallsSince(mark map[string]int) error {
-	for _, op := range deleteCalls {
-		if n := e.Stats().Requests[op] - mark[op]; n != 0 {
-			return fmt.Errorf("Mesibo received %d %s calls, want none", n, op)
-		}
-	}
-	return nil
-}
-
-// writesSince counts the calls, by op, that Mesibo received since mark was
-// taken, but for the reads (usersget, groupgetmembers).
-func (e *testEmulator) writesSince(mark map[string]int) map[string]int {
-	calls := map[string]int{}
-	for op, n := range e.Stats().Requests {
-		if d := n - mark[op]; d != 0 && op != "usersget" && op != "groupgetmembers" {
-			calls[op] = d
-		}
-	}
-	return calls
-}
-
-// userToken returns the uid and access token Mesibo holds for address, or
-// ok false when there is no such user.
-func (e *testEmulator) userToken(address string) (uid int64, token string, ok bool) {
-	for _, u := range e.Snapshot().Users {
-		if u.Address == address {
-			return u.UID, u.Token, true
-		}
-	}
-	return 0, "", false
-}
 
 // TestAccUser_destroyDeletesItsMemberships: destroying a user deletes it
 // from Mesibo and from every group it was in, the groups no configuration
@@ -87,8 +48,8 @@ resource "mesibo_user" "alice" {
 				Check: func(*terraform.State) error {
 					uid, token, _ = e.userToken("alice@example.com")
 					// Alice's apps put her in two groups.
-					e.groupOutside(t, "Sales", "alice@example.com", "bob@example.com")
-					e.groupOutside(t, "Support", "alice@example.com")
+					e.mustAddGroup(t, "Sales", "alice@example.com", "bob@example.com")
+					e.mustAddGroup(t, "Support", "alice@example.com")
 					return nil
 				},
 			},
@@ -141,14 +102,14 @@ resource "mesibo_group" "support" {
 }
 `, address)
 	}
-	var mark map[string]int
+	var mark emulator.Stats
 	// Terraform says "Instance cannot be destroyed", OpenTofu "Resource
 	// instance cannot be destroyed".
 	cannotDestroy := regexp.MustCompile(`(Instance|Resource instance) cannot be destroyed`)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: cfg("alice@example.com"), Check: func(*terraform.State) error { mark = maps.Clone(e.Stats().Requests); return nil }},
+			{Config: cfg("alice@example.com"), Check: func(*terraform.State) error { mark = e.Stats(); return nil }},
 			{
 				// A new address replaces the user: refused.
 				Config:      cfg("alice@example.org"),
@@ -276,16 +237,16 @@ func (e *testEmulator) keptAsTheyWere(token string) error {
 // were (the user with its token, the group with its members).
 func TestAccLifecycle_removedBlocks(t *testing.T) {
 	e := newTestEmulator(t, emulator.Options{})
-	var mark map[string]int
+	var mark emulator.Stats
 	var token string
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_7_0), cliRemoved},
+		TerraformVersionChecks:   cliChecks(t, cliRemoved),
 		Steps: []resource.TestStep{
 			{
 				Config: keptObjects(e.providerBlock(""), ""),
 				Check: func(*terraform.State) error {
-					mark = maps.Clone(e.Stats().Requests)
+					mark = e.Stats()
 					_, token, _ = e.userToken("alice@example.com")
 					return nil
 				},
@@ -345,7 +306,7 @@ resource "mesibo_user" "team" {
 	}
 	_, token, _ := e.userToken("alice@example.com")
 	_, daveToken, _ := e.userToken("dave@example.com")
-	mark := maps.Clone(e.Stats().Requests)
+	mark := e.Stats()
 
 	// Dave dropped from for_each: forgotten, not deleted.
 	tf.writeConfig(cfg("carol@example.com"))
@@ -379,11 +340,11 @@ resource "mesibo_user" "team" {
 		t.Errorf("Mesibo holds groups %+v, want the old and the new Support with the same members", groups)
 	}
 	for _, op := range []string{"userdel", "groupdel"} {
-		if n := e.Stats().Requests[op] - mark[op]; n != 0 {
+		if n := e.callsSince(mark)[op]; n != 0 {
 			t.Errorf("the replacements called %s %d times, want none", op, n)
 		}
 	}
-	mark = maps.Clone(e.Stats().Requests) // the new membership added members
+	mark = e.Stats() // the new membership added members
 
 	// terraform destroy forgets everything.
 	r := tf.destroy(ctx)
@@ -438,7 +399,7 @@ resource "mesibo_group_membership" "sales" {
 	if r := tf.apply(ctx); r.err != nil {
 		t.Fatalf("create erin and sales: %v%s", r.err, r.summary())
 	}
-	mark = maps.Clone(e.Stats().Requests)
+	mark = e.Stats()
 	tf.writeConfig(requiredProviders + e.providerBlock(""))
 	if r := tf.apply(ctx); r.err != nil {
 		t.Fatalf("apply without their blocks: %v%s", r.err, r.summary())
@@ -450,7 +411,7 @@ resource "mesibo_group_membership" "sales" {
 	} else {
 		want := map[string]int{"userdel": 1, "groupdel": 1, "groupeditmembers": 1}
 		for op, n := range want {
-			if got := e.Stats().Requests[op] - mark[op]; got != n {
+			if got := e.callsSince(mark)[op]; got != n {
 				t.Errorf("on %s, removing the blocks called %s %d times, want %d", cli, op, got, n)
 			}
 		}
@@ -469,9 +430,9 @@ func TestAccImport_blocksInModule(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := newTestEmulator(t, emulator.Options{})
-	sales := e.groupOutside(t, "Sales", "alice@example.com", "bob@example.com")
-	support := e.groupOutside(t, "Support", "carol@example.com")
-	mark := maps.Clone(e.Stats().Requests)
+	sales := e.mustAddGroup(t, "Sales", "alice@example.com", "bob@example.com")
+	support := e.mustAddGroup(t, "Support", "carol@example.com")
+	mark := e.Stats()
 
 	tf := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 	ctx := context.Background()
@@ -497,7 +458,7 @@ module "group" {
 	if r := tf.apply(ctx); r.err != nil {
 		t.Fatalf("apply: %v%s", r.err, r.summary())
 	}
-	if n := e.Stats().Requests["groupadd"] - mark["groupadd"]; n != 0 {
+	if n := e.callsSince(mark)["groupadd"]; n != 0 {
 		t.Errorf("the imports called groupadd %d times, want none", n)
 	}
 	if err := e.noDeleteCallsSince(mark); err != nil {

@@ -306,13 +306,15 @@ func TestMembershipRegistry_editsOfAGroupTakeTurns(t *testing.T) {
 			}
 		}()
 	}
-	wg.Wait()
+	mustWait(t, &wg, "the 50 edits")
 	if g.count != 50 {
 		t.Errorf("50 edits counted %d: edits of one group overlapped", g.count)
 	}
 	// An edit waiting for the group's turn gives up when its context ends,
 	// and declares nothing if it was a create.
-	release, err := r.turns.take(context.Background(), ownedMemberList(7))
+	wait, cancelWait := context.WithTimeout(context.Background(), testWait)
+	defer cancelWait()
+	release, err := r.turns.take(wait, ownedMemberList(7))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/hashicorp/terraform-exec/tfexec"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
 )
@@ -26,8 +25,6 @@ import (
 // before_destroy and after_destroy events, and on_failure (halt, the
 // default; continue; taint). They look at what Mesibo held when each message
 // arrived, through an observer in front of the emulator.
-
-var actionDestroyChecks = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(cliActionDestroyEvents.terraform), cliActionDestroyEvents}
 
 // seenMessage is a message call and what Mesibo held when it arrived.
 type seenMessage struct {
@@ -328,7 +325,7 @@ func TestAccMessageAction_destroyEvents(t *testing.T) {
 		}
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-			TerraformVersionChecks:   actionDestroyChecks,
+			TerraformVersionChecks:   cliChecks(t, cliActionDestroyEvents),
 			CheckDestroy: func(*terraform.State) error {
 				if err := expectSeen(o, 0, nil); err != nil {
 					return err
@@ -348,7 +345,7 @@ func TestAccMessageAction_destroyEvents(t *testing.T) {
 		o := newObservedEmulator(t)
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-			TerraformVersionChecks:   actionDestroyChecks,
+			TerraformVersionChecks:   cliChecks(t, cliActionDestroyEvents),
 			Steps: []resource.TestStep{
 				{Config: destroyEventsConfig(o.providerBlock(""), "alice@example.com")},
 				{
@@ -504,7 +501,7 @@ func TestAccMessageAction_afterDestroyOfItsGroup(t *testing.T) {
 	cfg := groupFarewellAfterDestroy(o.providerBlock(""))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   actionDestroyChecks,
+		TerraformVersionChecks:   cliChecks(t, cliActionDestroyEvents),
 		CheckDestroy: func(*terraform.State) error {
 			seen := o.messages()
 			if len(seen) != 2 || seen[0].sent != nil || seen[1].sent != nil {
@@ -537,28 +534,6 @@ func TestAccMessageAction_afterDestroyOfItsGroup(t *testing.T) {
 			},
 		},
 	})
-}
-
-// instanceStatus returns the status ("tainted", or "" for a ready object)
-// of each resource instance in the working directory's state, by address.
-func (c *tfCLI) instanceStatus() map[string]string {
-	c.t.Helper()
-	out := map[string]string{}
-	for _, in := range c.instances() {
-		out[in.Addr] = in.Status
-	}
-	return out
-}
-
-// warnings returns the warning diagnostics.
-func (r cliResult) warnings() []uiDiagnostic {
-	var out []uiDiagnostic
-	for _, d := range r.diags {
-		if d.Severity == "warning" {
-			out = append(out, d)
-		}
-	}
-	return out
 }
 
 // welcomeWithOnFailure declares a terraform_data whose creation sends a

@@ -3,12 +3,10 @@ package provider
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"sync/atomic"
@@ -17,15 +15,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
 )
 
 // The action tests need Terraform 1.14 or later. As the resource's tests,
 // they count what the emulator's record of sent messages holds.
-
-var actionChecks = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0), cliActions}
 
 // welcomeOnCreate declares a group with a member, and an action that
 // welcomes the group, run when the terraform_data named welcome is created:
@@ -75,7 +70,7 @@ func TestAccMessageAction_afterCreate(t *testing.T) {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   actionChecks,
+		TerraformVersionChecks:   cliChecks(t, cliActions),
 		Steps: []resource.TestStep{
 			{
 				Config: welcomeOnCreate(e.providerBlock(""), "1"),
@@ -102,12 +97,14 @@ func TestAccMessageAction_afterCreate(t *testing.T) {
 }
 
 // TestAccMessageAction_toUser: a message to a user, with the default expiry,
-// sent after the recipient is created.
+// sent after the recipient is created. The default goes on the wire: the
+// emulator, like Mesibo, would fill in the same one for a message without.
 func TestAccMessageAction_toUser(t *testing.T) {
 	e := newTestEmulator(t, emulator.Options{})
+	rec := &apiRecorder{}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   actionChecks,
+		ProtoV6ProviderFactories: recordedProvider(rec),
+		TerraformVersionChecks:   cliChecks(t, cliActions),
 		Steps: []resource.TestStep{{
 			Config: e.providerBlock("") + messageUsers + `
 action "mesibo_message" "hello" {
@@ -129,7 +126,10 @@ resource "terraform_data" "hello" {
   }
 }
 `,
-			Check: e.messagesAre(emulator.StateMessage{From: "bot@example.com", To: "alice@example.com", Expiry: 31536000, Message: "Hello Alice"}),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				e.messagesAre(emulator.StateMessage{From: "bot@example.com", To: "alice@example.com", Expiry: 31536000, Message: "Hello Alice"}),
+				rec.sentParams("message", "expiry", strconv.Itoa(defaultMessageExpirySeconds)),
+			),
 		}},
 	})
 }
@@ -163,10 +163,10 @@ resource "terraform_data" "test" {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   actionChecks,
+		TerraformVersionChecks:   cliChecks(t, cliActions),
 		Steps:                    steps,
 	})
-	if n := totalRequests(e.Stats()); n != 0 {
+	if n := e.Stats().Total(); n != 0 {
 		t.Errorf("invalid configurations made %d API calls, want none", n)
 	}
 }
@@ -234,7 +234,7 @@ func TestAccMessageAction_failures(t *testing.T) {
 			var gid int64
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: factoriesWith(fastRetries),
-				TerraformVersionChecks:   actionChecks,
+				TerraformVersionChecks:   cliChecks(t, cliActions),
 				Steps: []resource.TestStep{
 					{Config: cfg, ExpectError: tc.want},
 					{
@@ -259,28 +259,6 @@ func TestAccMessageAction_failures(t *testing.T) {
 			})
 		})
 	}
-}
-
-// invoke runs terraform apply -auto-approve -invoke=<action> -json, with
-// extra arguments (-target), which terraform-exec has no option for.
-func (c *tfCLI) invoke(ctx context.Context, actionAddr string, extra ...string) cliResult {
-	c.t.Helper()
-	info, stop := c.serve()
-	defer stop()
-	reattach, err := json.Marshal(info)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	args := append([]string{"apply", "-auto-approve", "-input=false", "-json", "-invoke=" + actionAddr}, extra...)
-	cmd := exec.CommandContext(ctx, c.tf.ExecPath(), args...)
-	cmd.Dir = c.dir
-	for k, v := range cliEnv(map[string]string{"TF_REATTACH_PROVIDERS": string(reattach)}) {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	err = cmd.Run()
-	return cliResult{err: err, diags: parseUI(c.t, out.Bytes())}
 }
 
 // TestAccMessageAction_invoke: terraform apply -invoke sends the message of

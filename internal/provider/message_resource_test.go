@@ -1,10 +1,8 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"maps"
 	"os"
 	"reflect"
 	"regexp"
@@ -48,51 +46,6 @@ resource "mesibo_user" "alice" {
 }
 `
 
-// messagesAre checks that the emulator recorded exactly want, in order, and
-// received exactly len(want) message calls: none was refused or repeated.
-func (e *testEmulator) messagesAre(want ...emulator.StateMessage) func(*terraform.State) error {
-	return func(*terraform.State) error {
-		if want == nil {
-			want = []emulator.StateMessage{}
-		}
-		got := e.Snapshot().Messages
-		if !reflect.DeepEqual(got, want) {
-			return fmt.Errorf("Mesibo holds %d messages %+v, want %d %+v", len(got), got, len(want), want)
-		}
-		if n := e.Stats().Requests["message"]; n != len(want) {
-			return fmt.Errorf("Mesibo received %d message calls, want %d", n, len(want))
-		}
-		return nil
-	}
-}
-
-// createUser creates a user in the emulator, as another configuration or the
-// app would.
-func (e *testEmulator) createUser(t *testing.T, address string) {
-	t.Helper()
-	c := e.client(t)
-	if _, err := c.AddUser(context.Background(), mesibo.AddUserRequest{Address: address, AppID: "app"}); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// apiCallsSince returns a Check that the emulator received exactly want
-// (op: count) since *mark was taken.
-func (e *testEmulator) apiCallsSince(mark *map[string]int, want map[string]int) func(*terraform.State) error {
-	return func(*terraform.State) error {
-		got := map[string]int{}
-		for op, n := range e.Stats().Requests {
-			if d := n - (*mark)[op]; d != 0 {
-				got[op] = d
-			}
-		}
-		if !maps.Equal(got, want) {
-			return fmt.Errorf("API calls were %v, want %v", got, want)
-		}
-		return nil
-	}
-}
-
 // TestAccMessage_toUser: a message to a user is sent once on create; a
 // second apply, a refresh and destroy send nothing and make no message call.
 func TestAccMessage_toUser(t *testing.T) {
@@ -105,8 +58,8 @@ resource "mesibo_message" "test" {
 }
 `
 	sent := emulator.StateMessage{From: "bot@example.com", To: "alice@example.com", Expiry: 31536000, Message: "Hi Alice, welcome!"}
-	var mark map[string]int
-	takeMark := func() { mark = maps.Clone(e.Stats().Requests) }
+	var mark emulator.Stats
+	takeMark := func() { mark = e.Stats() }
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(s *terraform.State) error {
@@ -275,7 +228,7 @@ func TestAccMessage_invalid(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps:                    steps,
 	})
-	if n := totalRequests(e.Stats()); n != 0 {
+	if n := e.Stats().Total(); n != 0 {
 		t.Errorf("invalid configurations made %d API calls, want none", n)
 	}
 }
@@ -406,7 +359,7 @@ resource "mesibo_message" "test" {
 			ProtoV6ProviderFactories: factoriesWith(fastRetries),
 			Steps: []resource.TestStep{{
 				PreConfig: func() {
-					e.createUser(t, sender)
+					mustAddUsers(t, e.client(t), appUsers("app", sender)...)
 					f.seen.Store(0)
 					e.SetFaults(1, emulator.Fault429, emulator.Fault503)
 				},
@@ -464,7 +417,7 @@ resource "mesibo_message" "test" {
 				Steps: []resource.TestStep{
 					{
 						PreConfig: func() {
-							e.createUser(t, sender)
+							mustAddUsers(t, e.client(t), appUsers("app", sender)...)
 							if tc.faults != nil {
 								e.SetFaults(1, tc.faults...)
 							}
@@ -714,19 +667,6 @@ resource "mesibo_message" "test" {
 			},
 		},
 	})
-}
-
-// planWith runs terraform plan -json with opts and returns its diagnostics;
-// the plan must succeed.
-func (c *tfCLI) planWith(ctx context.Context, opts ...tfexec.PlanOption) []uiDiagnostic {
-	c.t.Helper()
-	info, stop := c.serve()
-	defer stop()
-	var out bytes.Buffer
-	if _, err := c.tf.PlanJSON(ctx, &out, append(opts, tfexec.Reattach(info))...); err != nil {
-		c.t.Fatalf("terraform plan: %v\n%s", err, out.String())
-	}
-	return parseUI(c.t, out.Bytes())
 }
 
 // TestAccMessage_planWarnings: a plan that destroys a message, with

@@ -1,12 +1,8 @@
 package provider
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,36 +20,6 @@ import (
 // error that says how to keep one resource without deleting the object, and
 // nothing in Mesibo changes on the way.
 
-// plan runs terraform plan -json; unlike planDiagnostics, it may fail.
-func (c *tfCLI) plan(ctx context.Context) cliResult {
-	c.t.Helper()
-	info, stop := c.serve()
-	defer stop()
-	var out bytes.Buffer
-	_, err := c.tf.PlanJSON(ctx, &out, tfexec.Reattach(info))
-	return cliResult{err: err, diags: parseUI(c.t, out.Bytes())}
-}
-
-// destroyWith runs terraform destroy -auto-approve -json with opts.
-func (c *tfCLI) destroyWith(ctx context.Context, opts ...tfexec.DestroyOption) cliResult {
-	c.t.Helper()
-	info, stop := c.serve()
-	defer stop()
-	var out bytes.Buffer
-	err := c.tf.DestroyJSON(ctx, &out, append(opts, tfexec.Reattach(info))...)
-	return cliResult{err: err, diags: parseUI(c.t, out.Bytes())}
-}
-
-// importCmd runs terraform import address id; it must succeed.
-func (c *tfCLI) importCmd(ctx context.Context, address, id string) {
-	c.t.Helper()
-	info, stop := c.serve()
-	defer stop()
-	if err := c.tf.Import(ctx, address, id, tfexec.Reattach(info)); err != nil {
-		c.t.Fatalf("terraform import %s %s: %v", address, id, err)
-	}
-}
-
 // forgetBlock is how a configuration drops the resource at address without
 // destroying what it manages: a removed block on Terraform (1.7 and later),
 // and nothing on OpenTofu, whose test then runs terraform state rm (see
@@ -65,50 +31,6 @@ func forgetBlock(t *testing.T, address string) string {
 	return fmt.Sprintf("\nremoved {\n  from = %s\n  lifecycle {\n    destroy = false\n  }\n}\n", address)
 }
 
-// forget runs terraform state rm on OpenTofu, where forgetBlock left it to
-// the command line.
-func (c *tfCLI) forget(ctx context.Context, address string) {
-	c.t.Helper()
-	if !cliUnderTest(c.t).IsOpenTofu() {
-		return
-	}
-	if err := c.tf.StateRm(ctx, address); err != nil {
-		c.t.Fatalf("terraform state rm %s: %v", address, err)
-	}
-}
-
-// refusedTwice checks that r failed with exactly one error per address in
-// at, each the summary given, and with the phrases.
-func refusedTwice(t *testing.T, step string, r cliResult, summary string, at []string, phrases ...string) {
-	t.Helper()
-	errs := r.errors()
-	var where []string
-	for _, d := range errs {
-		where = append(where, d.Address)
-		if d.Summary != summary || !containsAll(d.Detail, phrases...) {
-			t.Errorf("%s: error %s does not say %q", step, d, phrases)
-		}
-	}
-	slices.Sort(where)
-	if r.err == nil || len(errs) == 0 || len(slices.Compact(where)) != len(where) || len(difference(where, at)) > 0 {
-		t.Fatalf("%s: want errors %q on %v, got:%s", step, summary, at, r.summary())
-	}
-}
-
-// changingOps are the API operations that change Mesibo.
-var changingOps = []string{"useradd", "userset", "userdel", "groupadd", "groupset", "groupdel", "groupeditmembers"}
-
-// noChanges fails the test if Mesibo was changed since the requests before.
-func noChanges(t *testing.T, step string, e *testEmulator, before map[string]int) {
-	t.Helper()
-	after := e.Stats().Requests
-	for _, op := range changingOps {
-		if n := after[op] - before[op]; n != 0 {
-			t.Errorf("%s: %d %s requests reached Mesibo, want none", step, n, op)
-		}
-	}
-}
-
 // TestAccOwnership_twoImportsOfOneUser (scenario 1): two import blocks for
 // one user, by ID (and, where the CLI has identities, by identity), are
 // refused by the plan and by the apply; nothing is imported or changed.
@@ -118,7 +40,7 @@ func TestAccOwnership_twoImportsOfOneUser(t *testing.T) {
 	ctx := context.Background()
 	e := newTestEmulator(t, emulator.Options{})
 	const alice = "alice@example.com"
-	tokens := e.addUsers(t, alice)
+	live := mustAddUsers(t, e.client(t), appUsers("com.example.live", alice)...)
 	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 	both := []string{"mesibo_user.one", "mesibo_user.two"}
 	users := `
@@ -143,7 +65,7 @@ import {
 	}
 	cli.writeConfig(requiredProviders + e.providerBlock(""))
 	cli.init(ctx)
-	before := maps.Clone(e.Stats().Requests)
+	before := e.Stats()
 	for i, imp := range second {
 		cli.writeConfig(requiredProviders + e.providerBlock("") + users + imp)
 		for _, run := range []struct {
@@ -160,7 +82,7 @@ import {
 	if n := len(cli.state().managed("mesibo_user")); n != 0 {
 		t.Errorf("the refused apply imported %d resources", n)
 	}
-	if u := e.Snapshot().Users; len(u) != 1 || u[0].Token != tokens[alice] {
+	if u := e.Snapshot().Users; len(u) != 1 || u[0].Token != live[alice].Token {
 		t.Errorf("Mesibo holds %+v, want alice with her token", u)
 	}
 
@@ -210,7 +132,7 @@ resource "mesibo_user" "two" {
 	cli.writeConfig(requiredProviders + e.providerBlock("") + strings.Replace(two, "Alice@", "alice@", 1) + one)
 	cli.importCmd(ctx, "mesibo_user.two", "alice@example.com")
 
-	before := maps.Clone(e.Stats().Requests)
+	before := e.Stats()
 	refusedTwice(t, "the plan after the import", cli.plan(ctx), summaryUserTwoOwners,
 		[]string{"mesibo_user.one", "mesibo_user.two"}, `both manage the user "alice@example.com"`,
 		fmt.Sprintf("in state with UID %d", alice.UID), "removed {", "destroy = false", "terraform state rm mesibo_user.<name>")
@@ -249,7 +171,7 @@ func TestAccOwnership_queryTwice(t *testing.T) {
 	ctx := context.Background()
 	e := newTestEmulator(t, emulator.Options{})
 	prefix := uniquePrefix()
-	live := e.addUsers(t, prefix+"-a@example.com", prefix+"-b@example.com")
+	live := mustAddUsers(t, e.client(t), appUsers("com.example.live", prefix+"-a@example.com", prefix+"-b@example.com")...)
 	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 	cli.writeConfig(requiredProviders + e.providerBlock(""))
 	list := func(name, pattern string) string {
@@ -269,7 +191,7 @@ func TestAccOwnership_queryTwice(t *testing.T) {
 	if r := cli.query(ctx, tfexec.GenerateConfigOut("generated2.tf")); len(r.found) != 2 {
 		t.Fatalf("the second query found %d users, want 2", len(r.found))
 	}
-	before := maps.Clone(e.Stats().Requests)
+	before := e.Stats()
 	r := cli.apply(ctx)
 	var at []string
 	for _, d := range r.errors() {
@@ -291,7 +213,7 @@ func TestAccOwnership_queryTwice(t *testing.T) {
 	}
 	cli.planIsEmpty(ctx)
 	for _, u := range e.Snapshot().Users {
-		if u.Token != live[u.Address] {
+		if u.Token != live[u.Address].Token {
 			t.Errorf("user %s lost its access token", u.Address)
 		}
 	}
@@ -307,7 +229,7 @@ func TestAccOwnership_groups(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newTestEmulator(t, emulator.Options{})
-	gid := e.groupOutside(t, "team", "m1", "m2")
+	gid := e.mustAddGroup(t, "team", "m1", "m2")
 	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 	group := func(name string) string {
 		return fmt.Sprintf("\nresource \"mesibo_group\" %q {\n  name = \"team\"\n}\n", name)
@@ -318,7 +240,7 @@ func TestAccOwnership_groups(t *testing.T) {
 	both := []string{"mesibo_group.a", "mesibo_group.b"}
 	cli.writeConfig(requiredProviders + e.providerBlock("") + group("a") + group("b") + imp("a") + imp("b"))
 	cli.init(ctx)
-	before := maps.Clone(e.Stats().Requests)
+	before := e.Stats()
 	for _, run := range []struct {
 		name string
 		do   func() cliResult
@@ -334,7 +256,7 @@ func TestAccOwnership_groups(t *testing.T) {
 	}
 	cli.writeConfig(requiredProviders + e.providerBlock("") + group("a") + group("b"))
 	cli.importCmd(ctx, "mesibo_group.b", strconv.FormatInt(gid, 10))
-	before = maps.Clone(e.Stats().Requests)
+	before = e.Stats()
 	refusedTwice(t, "the plan after terraform import", cli.plan(ctx), summaryGroupTwoOwners, both,
 		fmt.Sprintf("another mesibo_group resource, of group %d, ", gid), "both manage group")
 	cli.writeConfig(requiredProviders + e.providerBlock("") + group("a"))
@@ -354,37 +276,6 @@ func TestAccOwnership_groups(t *testing.T) {
 	}
 }
 
-// stripDeclared rewrites the private state of every mesibo_group_membership
-// in the state file as earlier versions of the provider left it: no record
-// of what the membership declared, nor of the drift its refresh found.
-func (c *tfCLI) stripDeclared() {
-	c.t.Helper()
-	stripped := c.editStateInstances(func(typ string, inst map[string]any) bool {
-		if typ != "mesibo_group_membership" {
-			return false
-		}
-		encoded, _ := inst["private"].(string)
-		raw, err := base64.StdEncoding.DecodeString(encoded)
-		if err != nil {
-			c.t.Fatal(err)
-		}
-		var private map[string][]byte
-		if err := json.Unmarshal(raw, &private); err != nil {
-			c.t.Fatalf("private state %s: %v", raw, err)
-		}
-		_, declared := private[privateDeclared]
-		_, unlisted := private[legacyUnlisted]
-		delete(private, privateDeclared)
-		delete(private, legacyUnlisted)
-		raw, _ = json.Marshal(private)
-		inst["private"] = base64.StdEncoding.EncodeToString(raw)
-		return declared || unlisted
-	})
-	if stripped == 0 {
-		c.t.Fatal("no membership in state has a record of what it declares, or of its drift")
-	}
-}
-
 // TestAccOwnership_exclusiveDriftFromEarlierVersions (scenario 5): the
 // state of an exclusive membership written by an earlier version after a
 // refresh recorded an app's member in members: destroying it is refused
@@ -396,7 +287,7 @@ func TestAccOwnership_exclusiveDriftFromEarlierVersions(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newTestEmulator(t, emulator.Options{})
-	gid := e.groupOutside(t, "g", "u1")
+	gid := e.mustAddGroup(t, "g", "u1")
 	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 	membership := func(exclusive bool) string {
 		return requiredProviders + e.providerBlock("") + fmt.Sprintf(`
@@ -412,7 +303,7 @@ resource "mesibo_group_membership" "a" {
 	if r := cli.apply(ctx); r.err != nil {
 		t.Fatalf("create: %v%s", r.err, r.summary())
 	}
-	e.addOutside(t, "g", "s1")()
+	e.mustAddMembers(t, "g", "s1")
 	if r := cli.apply(ctx, tfexec.RefreshOnly(true)); r.err != nil {
 		t.Fatalf("refresh: %v%s", r.err, r.summary())
 	}
@@ -421,8 +312,8 @@ resource "mesibo_group_membership" "a" {
 	}
 	cli.stripDeclared()
 
-	before := maps.Clone(e.Stats().Requests)
-	r := cli.destroyWith(ctx, tfexec.Target("mesibo_group_membership.a"))
+	before := e.Stats()
+	r := cli.destroy(ctx, tfexec.Target("mesibo_group_membership.a"))
 	diagnosticsAre(t, "destroy -target", r.errors(), map[string][]string{
 		"error|" + summaryExclusiveLegacyDestroy + "|mesibo_group_membership.a": {
 			fmt.Sprintf("The state of this exclusive membership of group %d was written by an earlier version", gid),
@@ -464,7 +355,7 @@ func TestAccOwnership_exclusiveAdoptsDrift(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newTestEmulator(t, emulator.Options{})
-	gid := e.groupOutside(t, "g")
+	gid := e.mustAddGroup(t, "g")
 	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 	membership := func(members string) string {
 		return requiredProviders + e.providerBlock("") + fmt.Sprintf(`
@@ -480,7 +371,7 @@ resource "mesibo_group_membership" "a" {
 	if r := cli.apply(ctx); r.err != nil {
 		t.Fatalf("create: %v%s", r.err, r.summary())
 	}
-	e.addOutside(t, "g", "s1", "s2")()
+	e.mustAddMembers(t, "g", "s1", "s2")
 	cli.writeConfig(membership(`"u1", "s1"`))
 	if r := cli.apply(ctx); r.err != nil {
 		t.Fatalf("adopting s1: %v%s", r.err, r.summary())
@@ -488,7 +379,7 @@ resource "mesibo_group_membership" "a" {
 	if err := e.groupsHold(map[string][]string{"g": {"s1", "u1"}})(nil); err != nil {
 		t.Errorf("adopting s1 (s2 is drift): %v", err)
 	}
-	if r := cli.destroyWith(ctx, tfexec.Refresh(false)); r.err != nil {
+	if r := cli.destroy(ctx, tfexec.Refresh(false)); r.err != nil {
 		t.Fatalf("destroy: %v%s", r.err, r.summary())
 	}
 	if err := e.groupsHold(map[string][]string{"g": {}})(nil); err != nil {
@@ -507,7 +398,7 @@ func TestAccOwnership_additiveImportKeepsAppMembers(t *testing.T) {
 	ctx := context.Background()
 	e := newTestEmulator(t, emulator.Options{})
 	appMembers := addresses("app", 1, 25)
-	gid := e.groupOutside(t, "app group", appMembers...)
+	gid := e.mustAddGroup(t, "app group", appMembers...)
 	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 	cli.writeConfig(requiredProviders + e.providerBlock("") + fmt.Sprintf(`
 resource "mesibo_group_membership" "a" {
@@ -529,7 +420,7 @@ import {
 			fmt.Sprintf(`This plan takes addresses %q, %q`, appMembers[2], appMembers[3]), "and 8 more out of members",
 			fmt.Sprintf("but they stay in group %d", gid), "it was imported"},
 	})
-	before := maps.Clone(e.Stats().Requests)
+	before := e.Stats()
 	if r := cli.apply(ctx); r.err != nil {
 		t.Fatalf("apply: %v%s", r.err, r.summary())
 	}
@@ -555,7 +446,7 @@ func TestAccOwnership_exclusiveMovedToAnotherGroup(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newTestEmulator(t, emulator.Options{})
-	first, second := e.groupOutside(t, "first"), e.groupOutside(t, "second", "t1", "t2")
+	first, second := e.mustAddGroup(t, "first"), e.mustAddGroup(t, "second", "t1", "t2")
 	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
 	membership := func(gid int64) string {
 		return requiredProviders + e.providerBlock("") + fmt.Sprintf(`

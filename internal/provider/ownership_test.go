@@ -302,7 +302,7 @@ func TestTurns(t *testing.T) {
 			release()
 		}()
 	}
-	wg.Wait()
+	mustWait(t, &wg, "the creates of one address")
 	if most.Load() != 1 {
 		t.Errorf("%d creates of one address ran at once", most.Load())
 	}

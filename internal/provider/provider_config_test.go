@@ -231,7 +231,7 @@ func TestAccProvider_maxRequestsPerSecondValidation(t *testing.T) {
 		steps = append(steps, resource.TestStep{Config: ends.providerBlock("max_requests_per_second = "+v) + usersDataConfig})
 	}
 	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
-	if n := totalRequests(emu.Stats()); n != 0 {
+	if n := emu.Stats().Total(); n != 0 {
 		t.Errorf("%d requests reached the API", n)
 	}
 }
@@ -300,8 +300,8 @@ data "mesibo_users" "d" {
 	})
 	u, l := unlimited.Stats(), limited.Stats()
 	t.Logf("without a limit: %d requests, at most %d in one second; with %d per second: %d requests, at most %d in one second",
-		totalRequests(u), u.PeakRequestsPerSecond, perSecond, totalRequests(l), l.PeakRequestsPerSecond)
-	if total := totalRequests(l); total <= 2*perSecond {
+		u.Total(), u.PeakRequestsPerSecond, perSecond, l.Total(), l.PeakRequestsPerSecond)
+	if total := l.Total(); total <= 2*perSecond {
 		t.Fatalf("only %d requests were made: too few to tell", total)
 	}
 	// The limiter spaces requests evenly. Each Terraform command configures
@@ -381,7 +381,7 @@ func TestAccProvider_appTokenWhitespace(t *testing.T) {
 			},
 		},
 	})
-	if n := totalRequests(emu.Stats()); n != 0 {
+	if n := emu.Stats().Total(); n != 0 {
 		t.Errorf("%d requests reached the API with a token refused at plan time", n)
 	}
 }
@@ -400,7 +400,7 @@ func TestAccProvider_appTokenWhitespaceFromEnvironment(t *testing.T) {
 				"Mesibo app tokens contain no whitespace"),
 		}},
 	})
-	if n := totalRequests(emu.Stats()); n != 0 {
+	if n := emu.Stats().Total(); n != 0 {
 		t.Errorf("%d requests reached the API with a token refused at plan time", n)
 	}
 }
@@ -464,17 +464,11 @@ data "mesibo_group_members" "g" {
 `
 	callsOfPlan := func(step string, want map[string]int) {
 		t.Helper()
-		before := maps.Clone(e.Stats().Requests)
+		before := e.Stats()
 		if diags := cli.planWith(ctx, tfexec.Refresh(false)); len(diags) != 0 {
 			t.Errorf("%s: diagnostics %v", step, diags)
 		}
-		got := map[string]int{}
-		for op, n := range e.Stats().Requests {
-			if d := n - before[op]; d != 0 {
-				got[op] = d
-			}
-		}
-		if !maps.Equal(got, want) {
+		if got := e.callsSince(before); !maps.Equal(got, want) {
 			t.Errorf("%s: terraform plan -refresh=false made the calls %v, want %v", step, got, want)
 		}
 	}

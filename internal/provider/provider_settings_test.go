@@ -53,6 +53,7 @@ func TestConfigureTokenWhitespace(t *testing.T) {
 		for value, says := range map[string]string{
 			token + "\n":                     "ends with a line break",
 			token + "\r\n":                   "ends with a line break",
+			token + "\r":                     "ends with a line break",
 			token + " ":                      "ends with a space or tab",
 			"\t" + token:                     "begins with a space or tab",
 			token[:5] + " " + token[5:]:      "contains a space or tab",

@@ -1,21 +1,17 @@
 package provider
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http/httptest"
 	"os"
-	"strconv"
-	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
@@ -49,7 +45,9 @@ func TestMain(m *testing.M) {
 		}
 	}
 	if os.Getenv("TF_ACC") == "" || os.Getenv(envAppToken) != "" {
-		os.Exit(m.Run())
+		code := m.Run()
+		reportCLISkips()
+		os.Exit(code)
 	}
 	if _, err := testRequestFormat(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -66,6 +64,7 @@ func TestMain(m *testing.M) {
 	os.Setenv(envAppToken, token)
 	code := m.Run()
 	hs.Close()
+	reportCLISkips()
 	os.Exit(code)
 }
 
@@ -155,100 +154,21 @@ func testAccClient(t *testing.T) *mesibo.Client {
 // real app, uses.
 func uniquePrefix() string { return "tfacc-" + randomHex(4) }
 
-// testEmulator is an emulator of a test's own, for assertions about what
-// reached the server.
-type testEmulator struct {
-	*emulator.Server
-	endpoint string
-	token    string
-	// format is the request format of the client that client returns, and
-	// of the endpoint; "" for the suite's (see testRequestFormat).
-	format mesibo.RequestFormat
+// fastRetries shortens the client's backoff so that tests with many
+// injected faults stay quick. A Retry-After header is still honoured.
+func fastRetries(c *mesibo.Config) {
+	c.RetryWaitMin = 2 * time.Millisecond
+	c.RetryWaitMax = 20 * time.Millisecond
 }
 
-// inFormat is this emulator reached in format: at /backend/ for JSON, at
-// /api.php for form parameters, by the provider and by client alike.
-func (e *testEmulator) inFormat(format mesibo.RequestFormat) *testEmulator {
-	path := "/api.php"
-	if format == mesibo.FormatJSON {
-		path = "/backend/"
-	}
-	c := *e
-	c.endpoint = strings.TrimSuffix(e.endpoint, emulatorPath()) + path
-	c.format = format
-	return &c
+// testProvider returns the provider with the client adjusted by opts.
+func testProvider(opts func(*mesibo.Config)) *mesiboProvider {
+	return &mesiboProvider{version: "test", clientOptions: opts}
 }
 
-// requestFormats are the formats a test that matters in both runs in.
-var requestFormats = []mesibo.RequestFormat{mesibo.FormatForm, mesibo.FormatJSON}
-
-func newTestEmulator(t *testing.T, opts emulator.Options) *testEmulator {
-	t.Helper()
-	if opts.AppToken == "" {
-		opts.AppToken = randomHex(24)
-	}
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-	return &testEmulator{Server: srv, endpoint: hs.URL + emulatorPath(), token: opts.AppToken}
-}
-
-// client is a client of this emulator, to change Mesibo outside Terraform
-// and to check what Terraform did.
-func (e *testEmulator) client(t *testing.T) *mesibo.Client {
-	t.Helper()
-	format, err := testRequestFormat()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if e.format != "" {
-		format = e.format
-	}
-	c, err := mesibo.New(mesibo.Config{Endpoint: e.endpoint, AppToken: e.token, RequestFormat: format})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-// providerBlock configures the provider for this emulator, with extra
-// settings appended.
-func (e *testEmulator) providerBlock(extra string) string {
-	if e.format != "" {
-		extra = fmt.Sprintf("request_format = %q\n  %s", e.format, extra)
-	}
-	return fmt.Sprintf("provider \"mesibo\" {\n  endpoint  = %q\n  app_token = %q\n  %s\n}\n", e.endpoint, e.token, extra)
-}
-
-// checkDestroyed verifies that nothing the configuration managed is left.
-func checkDestroyed(t *testing.T) func(*terraform.State) error {
-	return func(s *terraform.State) error {
-		c := testAccClient(t)
-		ctx := context.Background()
-		for _, rs := range s.RootModule().Resources {
-			switch rs.Type {
-			case "mesibo_user":
-				u, err := c.FindUser(ctx, rs.Primary.Attributes["address"])
-				if err == nil && strconv.FormatInt(u.UID, 10) == rs.Primary.ID {
-					return fmt.Errorf("user %s (uid %s) still exists", rs.Primary.Attributes["address"], rs.Primary.ID)
-				}
-				if err != nil && !errors.Is(err, mesibo.ErrNotFound) {
-					return err
-				}
-			case "mesibo_group":
-				gid, _ := strconv.ParseInt(rs.Primary.ID, 10, 64)
-				_, err := c.GetGroupMembers(ctx, gid, 1)
-				if err == nil {
-					return fmt.Errorf("group %d still exists", gid)
-				}
-				if !errors.Is(err, mesibo.ErrNotFound) {
-					return err
-				}
-			}
-		}
-		return nil
+// factoriesWith serves testProvider(opts) to terraform-plugin-testing.
+func factoriesWith(opts func(*mesibo.Config)) map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"mesibo": providerserver.NewProtocol6WithError(testProvider(opts)),
 	}
 }

@@ -204,7 +204,7 @@ func TestAccProvider_requestFormatValidation(t *testing.T) {
 		})
 	}
 	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
-	if n := totalRequests(emu.Stats()); n != 0 {
+	if n := emu.Stats().Total(); n != 0 {
 		t.Errorf("%d requests reached the API", n)
 	}
 }

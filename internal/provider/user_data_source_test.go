@@ -81,7 +81,7 @@ data "mesibo_user" "bad" {
 				`Address "carol*" contains "*", which the API reads as a wildcard`),
 		}},
 	})
-	if n := totalRequests(e.Stats()); n != 0 {
+	if n := e.Stats().Total(); n != 0 {
 		t.Errorf("an invalid address made %d API calls, want none", n)
 	}
 }
@@ -102,7 +102,7 @@ data "mesibo_user" "ann" {
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() {
-					e.createUser(t, "ann@example.com")
+					mustAddUsers(t, e.client(t), appUsers("app", "ann@example.com")...)
 					rec.set(nil, refuseOps("usersget"))
 				},
 				Config: config,
@@ -128,7 +128,7 @@ func TestAccUserDataSource_exactOnCaseInsensitiveServer(t *testing.T) {
 	for _, match := range usersGetMatchers {
 		t.Run(string(match), func(t *testing.T) {
 			e := newTestEmulator(t, emulator.Options{UsersGetMatch: match, UsersGetIgnoreCase: true})
-			uids := addUsersOutside(t, e.client(t), "Ann@Example.com", "ann.b@example.com")
+			uids := mustAddUsers(t, e.client(t), appUsers("com.example.other", "Ann@Example.com", "ann.b@example.com")...)
 			config := func(address string) string {
 				return e.providerBlock("") + fmt.Sprintf("data \"mesibo_user\" \"ann\" {\n  address = %q\n}\n", address)
 			}
@@ -145,7 +145,7 @@ func TestAccUserDataSource_exactOnCaseInsensitiveServer(t *testing.T) {
 					{
 						Config: config("Ann@Example.com"),
 						ConfigStateChecks: []statecheck.StateCheck{
-							statecheck.ExpectKnownValue("data.mesibo_user.ann", tfjsonpath.New("uid"), knownvalue.Int64Exact(uids["Ann@Example.com"])),
+							statecheck.ExpectKnownValue("data.mesibo_user.ann", tfjsonpath.New("uid"), knownvalue.Int64Exact(uids["Ann@Example.com"].UID)),
 							statecheck.ExpectKnownValue("data.mesibo_user.ann", tfjsonpath.New("address"), knownvalue.StringExact("Ann@Example.com")),
 						},
 					},

@@ -100,18 +100,6 @@ module "b" {
 	}
 }
 
-// containsAll reports whether text, its whitespace folded, contains every
-// phrase.
-func containsAll(text string, phrases ...string) bool {
-	text = strings.Join(strings.Fields(text), " ")
-	for _, p := range phrases {
-		if !strings.Contains(text, p) {
-			return false
-		}
-	}
-	return true
-}
-
 // TestAccUser_createBeforeDestroy: replacing a user with
 // create_before_destroy cannot work while its address stays the same: the
 // new user would need the address the old one holds. The error says so and

@@ -2,35 +2,28 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
-	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/querycheck"
 	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
 )
 
 // The list resource tests need terraform query: Terraform 1.14 and later.
-
-var queryChecks = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0), cliQuery}
 
 // TestAccUserList_query: terraform query lists the users whose address
 // matches the pattern, each with its identity and, when asked, the state an
@@ -54,7 +47,7 @@ list "mesibo_user" "test" {
 	alice := prefix + "-alice@example.com"
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   queryChecks,
+		TerraformVersionChecks:   cliChecks(t, cliQuery),
 		Steps: []resource.TestStep{
 			{
 				Config: e.providerBlock("") + fmt.Sprintf(`
@@ -122,7 +115,7 @@ func TestAccUserList_badPattern(t *testing.T) {
 	e := newTestEmulator(t, emulator.Options{})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   queryChecks,
+		TerraformVersionChecks:   cliChecks(t, cliQuery),
 		Steps: []resource.TestStep{
 			{Config: e.providerBlock("")},
 			{
@@ -157,54 +150,6 @@ list "mesibo_user" "test" {
 	}
 }
 
-// queryResult is what terraform query -json reported.
-type queryResult struct {
-	found []tfjson.ListResourceFoundData
-	diags []tfjson.Diagnostic
-}
-
-// query runs terraform query -json, with opts, and fails the test when it
-// fails.
-func (c *tfCLI) query(ctx context.Context, opts ...tfexec.QueryOption) queryResult {
-	c.t.Helper()
-	info, stop := c.serve()
-	defer stop()
-	msgs, err := c.tf.QueryJSON(ctx, append(opts, tfexec.Reattach(info))...)
-	if err != nil {
-		c.t.Fatalf("terraform query: %v", err)
-	}
-	var r queryResult
-	for m := range msgs {
-		if m.Err != nil {
-			c.t.Fatalf("terraform query: %v", m.Err)
-		}
-		switch v := m.Msg.(type) {
-		case tfjson.ListResourceFoundMessage:
-			r.found = append(r.found, v.ListResourceFound)
-		case tfjson.DiagnosticLogMessage:
-			if v.Severity == tfjson.DiagnosticSeverityError {
-				c.t.Fatalf("terraform query: %s: %s", v.Summary, v.Detail)
-			}
-			r.diags = append(r.diags, v.Diagnostic)
-		}
-	}
-	return r
-}
-
-// newQueryCLI prepares a working directory whose configuration points the
-// provider at e and whose query file holds query, and runs terraform init.
-// The provider's client is adjusted by opts.
-func newQueryCLI(t *testing.T, e *testEmulator, opts func(*mesibo.Config), query string) *tfCLI {
-	t.Helper()
-	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(opts) })
-	cli.writeConfig(requiredProviders + e.providerBlock(""))
-	if err := os.WriteFile(filepath.Join(cli.dir, "users.tfquery.hcl"), []byte(query), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cli.init(context.Background())
-	return cli
-}
-
 // warnings are the details of the warnings with this summary.
 func (r queryResult) warnings(summary string) []string {
 	var out []string
@@ -216,22 +161,6 @@ func (r queryResult) warnings(summary string) []string {
 	return out
 }
 
-// addUsers creates users in the emulator, as an app's backend would, and
-// returns their access tokens by address.
-func (e *testEmulator) addUsers(t *testing.T, addresses ...string) map[string]string {
-	t.Helper()
-	c := e.client(t)
-	tokens := map[string]string{}
-	for _, a := range addresses {
-		u, err := c.AddUser(context.Background(), mesibo.AddUserRequest{Address: a, AppID: "com.example.live"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		tokens[a] = u.Token
-	}
-	return tokens
-}
-
 // TestAccUserList_generatedConfigKeepsTokens: the configuration that
 // terraform query -generate-config-out writes for users found applies
 // without rotating any live access token: the apply imports each user by
@@ -241,7 +170,7 @@ func TestAccUserList_generatedConfigKeepsTokens(t *testing.T) {
 	requireCLI(t, cliQuery)
 	e := newTestEmulator(t, emulator.Options{})
 	prefix := uniquePrefix()
-	live := e.addUsers(t, prefix+"-a@example.com", prefix+"-b@example.com", "elsewhere-"+prefix+"@example.com")
+	live := mustAddUsers(t, e.client(t), appUsers("com.example.live", prefix+"-a@example.com", prefix+"-b@example.com", "elsewhere-"+prefix+"@example.com")...)
 
 	cli := newQueryCLI(t, e, fastRetries, fmt.Sprintf(`
 list "mesibo_user" "team" {
@@ -271,16 +200,16 @@ list "mesibo_user" "team" {
 		t.Errorf("the generated configuration mentions the access token:\n%s", generated)
 	}
 
-	before := maps.Clone(e.Stats().Requests)
+	before := e.Stats()
 	res := cli.apply(ctx)
 	if res.err != nil {
 		t.Fatalf("applying the generated configuration: %v%s", res.err, res.summary())
 	}
-	if n := e.Stats().Requests["useradd"] - before["useradd"]; n != 0 {
+	if n := e.callsSince(before)["useradd"]; n != 0 {
 		t.Errorf("applying the generated configuration called useradd %d times, want none", n)
 	}
 	for _, u := range e.Snapshot().Users {
-		if u.Token != live[u.Address] {
+		if u.Token != live[u.Address].Token {
 			t.Errorf("user %s has a new access token", u.Address)
 		}
 	}
@@ -313,7 +242,7 @@ func TestAccUserList_truncationWarning(t *testing.T) {
 	for i := range 25 {
 		addresses = append(addresses, fmt.Sprintf("%s-%02d@example.com", prefix, i))
 	}
-	e.addUsers(t, addresses...)
+	mustAddUsers(t, e.client(t), appUsers("com.example.live", addresses...)...)
 
 	cli := newQueryCLI(t, e, fastRetries, fmt.Sprintf(`
 list "mesibo_user" "all" {
@@ -358,29 +287,6 @@ list "mesibo_user" "limit_20" {
 	}
 }
 
-// addUsersAsApp creates users with plain useradd requests, as an app's own
-// backend would, without the checks of the provider's client: addresses
-// the provider refuses (with whitespace or a comma) are created as well.
-func (e *testEmulator) addUsersAsApp(t *testing.T, addresses ...string) {
-	t.Helper()
-	for _, a := range addresses {
-		resp, err := http.PostForm(e.endpoint, url.Values{
-			"op": {"useradd"}, "token": {e.token}, "addr": {a}, "appid": {"com.example.live"},
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var answer struct {
-			Result bool `json:"result"`
-		}
-		err = json.NewDecoder(resp.Body).Decode(&answer)
-		resp.Body.Close()
-		if err != nil || !answer.Result {
-			t.Fatalf("useradd %q: result %v, %v", a, answer.Result, err)
-		}
-	}
-}
-
 // TestAccUserList_skipsAddressesItCannotManage: users whose addresses the
 // provider refuses (whitespace, a comma, decomposed Unicode, invisible
 // characters) are left out of the results, with one warning that names
@@ -401,9 +307,9 @@ func TestAccUserList_skipsAddressesItCannotManage(t *testing.T) {
 		"\ufeff" + prefix + "-bom@example.com": `Address "\ufeff` + prefix + `-bom@example.com" contains U+FEFF (ZERO WIDTH NO-BREAK SPACE, the byte order mark) at the start`,
 	}
 	for a := range bad {
-		e.addUsersAsApp(t, a)
+		e.mustAddUsersAsApp(t, a)
 	}
-	e.addUsersAsApp(t, good)
+	e.mustAddUsersAsApp(t, good)
 
 	cli := newQueryCLI(t, e, fastRetries, fmt.Sprintf(`
 list "mesibo_user" "team" {
@@ -455,18 +361,9 @@ func TestAccUserList_usersgetParameters(t *testing.T) {
 	requireCLI(t, cliQuery)
 	e := newTestEmulator(t, emulator.Options{})
 	prefix := uniquePrefix()
-	e.addUsersAsApp(t, prefix+"-a@example.com", prefix+"-b@example.com", prefix+"-c@example.com")
+	e.mustAddUsersAsApp(t, prefix+"-a@example.com", prefix+"-b@example.com", prefix+"-c@example.com")
 
-	var mu sync.Mutex
-	var sent []string
 	rec := &apiRecorder{}
-	rec.set(func(op string, form url.Values) {
-		if op == "usersget" {
-			mu.Lock()
-			defer mu.Unlock()
-			sent = append(sent, fmt.Sprintf("addr=%q count=%q", form.Get("addr"), form.Get("count")))
-		}
-	}, nil)
 	cli := newQueryCLI(t, e, func(c *mesibo.Config) {
 		fastRetries(c)
 		c.HTTPClient = &http.Client{Transport: rec}
@@ -516,8 +413,10 @@ list "mesibo_user" "no_address" {
 	}; !maps.Equal(found, want) {
 		t.Errorf("the query found %v, want %v", found, want)
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	var sent []string
+	for _, form := range rec.sentOf("usersget") {
+		sent = append(sent, fmt.Sprintf("addr=%q count=%q", form.Get("addr"), form.Get("count")))
+	}
 	slices.Sort(sent)
 	want := []string{
 		`addr="*" count="3"`, `addr="*" count="4"`,

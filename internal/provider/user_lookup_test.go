@@ -21,20 +21,6 @@ import (
 // mistake one for another, whatever the matcher.
 var usersGetMatchers = []emulator.UsersGetMatch{emulator.MatchStar, emulator.MatchGlob, emulator.MatchLike}
 
-// addUsersOutside creates users outside Terraform and returns their uids.
-func addUsersOutside(t *testing.T, c *mesibo.Client, addresses ...string) map[string]int64 {
-	t.Helper()
-	uids := map[string]int64{}
-	for _, a := range addresses {
-		u, err := c.AddUser(context.Background(), mesibo.AddUserRequest{Address: a, AppID: "com.example.other"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		uids[a] = u.UID
-	}
-	return uids
-}
-
 // tokensOf returns the current access token of every user, by address.
 func tokensOf(e *testEmulator) map[string]string {
 	out := map[string]string{}
@@ -97,8 +83,8 @@ func TestAccUser_addressesThatMatchersReadSpecially(t *testing.T) {
 		t.Run(string(match), func(t *testing.T) {
 			e := newTestEmulator(t, emulator.Options{UsersGetMatch: match})
 			c := e.client(t)
-			addUsersOutside(t, c, confusers...)
-			existing := addUsersOutside(t, c, addresses...)
+			mustAddUsers(t, c, appUsers("com.example.other", confusers...)...)
+			existing := mustAddUsers(t, c, appUsers("com.example.other", addresses...)...)
 			before := tokensOf(e)
 			others := map[string]string{}
 			for _, a := range confusers {
@@ -131,7 +117,7 @@ func TestAccUser_addressesThatMatchersReadSpecially(t *testing.T) {
 								t.Errorf("useradd was called %d times, %d of them by Terraform", n, n-len(confusers)-len(addresses))
 							}
 							for _, a := range addresses {
-								if err := c.DeleteUser(context.Background(), existing[a]); err != nil {
+								if err := c.DeleteUser(context.Background(), existing[a].UID); err != nil {
 									t.Fatal(err)
 								}
 							}
@@ -172,7 +158,7 @@ func TestAccUser_ambiguousLookupIsRefused(t *testing.T) {
 			for i := range mesibo.MaxListCount {
 				crowd = append(crowd, fmt.Sprintf("x-%02d-y@example.com", i))
 			}
-			addUsersOutside(t, c, crowd...)
+			mustAddUsers(t, c, appUsers("com.example.other", crowd...)...)
 			before := tokensOf(e)
 			config := usersConfig(e, address)
 			resource.ParallelTest(t, resource.TestCase{
@@ -196,7 +182,7 @@ func TestAccUser_ambiguousLookupIsRefused(t *testing.T) {
 								t.Errorf("Terraform called useradd %d times", n-len(crowd))
 							}
 							// Now the user exists, behind the 20 others.
-							addUsersOutside(t, c, address)
+							mustAddUsers(t, c, appUsers("com.example.other", address)...)
 							before = tokensOf(e)
 						},
 						// Found by the address itself, or still ambiguous:
@@ -223,7 +209,7 @@ func TestAccUser_addressInAnotherCase(t *testing.T) {
 	for _, match := range usersGetMatchers {
 		t.Run(string(match), func(t *testing.T) {
 			e := newTestEmulator(t, emulator.Options{UsersGetMatch: match, UsersGetIgnoreCase: true})
-			addUsersOutside(t, e.client(t), otherCase)
+			mustAddUsers(t, e.client(t), appUsers("com.example.other", otherCase)...)
 			before := tokensOf(e)
 			config := usersConfig(e, configured)
 			resource.ParallelTest(t, resource.TestCase{
@@ -267,7 +253,7 @@ func TestAccUser_addressInDecomposedUnicode(t *testing.T) {
 	for _, match := range usersGetMatchers {
 		t.Run(string(match), func(t *testing.T) {
 			e := newTestEmulator(t, emulator.Options{UsersGetMatch: match})
-			addUsersOutside(t, e.client(t), decomposed)
+			mustAddUsers(t, e.client(t), appUsers("com.example.other", decomposed)...)
 			before := tokensOf(e)
 			config := usersConfig(e, decomposed)
 			resource.ParallelTest(t, resource.TestCase{

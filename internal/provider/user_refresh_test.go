@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -75,7 +76,7 @@ func TestAccUser_refreshSeesChangesOutsideTerraform(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					e.addOutside(mesibo.AddUserRequest{Address: address, AppID: "com.example.other"})
+					mustAddUsers(e.t, e.client, mesibo.AddUserRequest{Address: address, AppID: "com.example.other"})
 				},
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -92,4 +93,45 @@ func TestAccUser_refreshSeesChangesOutsideTerraform(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestAccUser_replacedOutsideTerraformWarns: the refresh that finds a user
+// replaced outside Terraform (see TestAccUser_replacedOutsideTerraform for
+// what the apply then does) says so with a warning on the resource that
+// names both UIDs, and changes nothing in Mesibo: the new user is not
+// Terraform's.
+func TestAccUser_replacedOutsideTerraformWarns(t *testing.T) {
+	testAccGate(t)
+	e := newUserEmulator(t)
+	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
+	ctx := context.Background()
+	const address = "replaced@example.com"
+	cli.writeConfig(requiredProviders + e.providerBlock("") + userConfig(address, `app_id = "com.example.chat"`))
+	cli.init(ctx)
+	if r := cli.apply(ctx); r.err != nil {
+		t.Fatalf("create: %v%s", r.err, r.summary())
+	}
+	old := e.user(address)
+	e.mustDeleteUser(address)
+	replacement := mustAddUsers(e.t, e.client, mesibo.AddUserRequest{Address: address, AppID: "com.example.other"})[address]
+	if replacement.UID == old.UID {
+		t.Fatalf("the new user has the old UID %d", old.UID)
+	}
+	before := e.Stats()
+
+	r := cli.plan(ctx)
+	var replaced []uiDiagnostic
+	for _, d := range r.warnings() {
+		if d.Summary == summaryUserReplaced {
+			replaced = append(replaced, d)
+		}
+	}
+	want := fmt.Sprintf("Address %q now belongs to UID %d, not UID %d as Terraform recorded.", address, replacement.UID, old.UID)
+	if len(replaced) != 1 || replaced[0].Address != "mesibo_user.test" || !strings.Contains(replaced[0].Detail, want) {
+		t.Fatalf("want one warning %q on mesibo_user.test saying %q, got: %v", summaryUserReplaced, want, r.diags)
+	}
+	noChanges(t, "the plan", e.testEmulator, before)
+	if u := e.user(address); u == nil || u.UID != replacement.UID || u.AppID != "com.example.other" {
+		t.Errorf("the new user is now %+v, want it untouched (UID %d, app com.example.other)", u, replacement.UID)
+	}
 }

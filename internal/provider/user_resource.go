@@ -325,7 +325,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	}
 	if !state.UID.IsNull() && user.UID != 0 && user.UID != state.UID.ValueInt64() {
 		// The user was deleted and another created with the same address.
-		resp.Diagnostics.AddWarning("Mesibo User Replaced Outside Terraform",
+		resp.Diagnostics.AddWarning(summaryUserReplaced,
 			fmt.Sprintf("Address %q now belongs to UID %d, not UID %d as Terraform recorded. Terraform forgets the old "+
 				"user; the next apply will refuse to take over the new one unless you import it.", address, user.UID, state.UID.ValueInt64()))
 		r.data.owners.read(key)

@@ -2,13 +2,10 @@ package provider
 
 import (
 	"fmt"
-	"net/http"
 	"net/url"
-	"slices"
 	"sync/atomic"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -23,39 +20,6 @@ import (
 // or a refusing server would, and check what the user is told, that nothing
 // is left behind in Mesibo that the next apply would refuse to adopt, that
 // state says what was done, and that the next apply converges.
-
-// failingProvider serves the provider with every request going through rec,
-// with short retry waits.
-func failingProvider(rec *apiRecorder) map[string]func() (tfprotov6.ProviderServer, error) {
-	return factoriesWith(func(c *mesibo.Config) {
-		fastRetries(c)
-		c.HTTPClient = &http.Client{Transport: rec}
-	})
-}
-
-// refuseOps is an apiRecorder refusal of every request of the given ops.
-func refuseOps(ops ...string) func(string, url.Values) bool {
-	return func(op string, _ url.Values) bool { return slices.Contains(ops, op) }
-}
-
-// loseAnswers is an apiRecorder hook that lets the emulator carry out every
-// request of the given ops and then lose its answer (HTTP 502), so that the
-// provider cannot tell whether it happened. Other requests are answered.
-func loseAnswers(e *testEmulator, ops ...string) func(string, url.Values) {
-	return func(op string, _ url.Values) {
-		if slices.Contains(ops, op) {
-			e.SetFaults(1, emulator.Fault502)
-		} else {
-			e.SetFaults(0)
-		}
-	}
-}
-
-// heal removes the hooks and the emulator's faults.
-func heal(rec *apiRecorder, e *testEmulator) {
-	rec.set(nil, nil)
-	e.SetFaults(0)
-}
 
 // noUser fails the test when Mesibo has a user at address.
 func (e *userEmulator) noUser(address string) {
@@ -117,7 +81,7 @@ func TestAccUser_failedCreate(t *testing.T) {
 					if e.user(address) == nil {
 						t.Errorf("the user the error said may exist does not")
 					} else {
-						e.deleteOutside(address)
+						e.mustDeleteUser(address)
 					}
 					heal(rec, e.testEmulator)
 					rec.set(nil, refuseOps("userset"))
@@ -143,7 +107,7 @@ func TestAccUser_failedCreate(t *testing.T) {
 					if e.user(address) == nil {
 						t.Errorf("the user the error said is left does not exist")
 					} else {
-						e.deleteOutside(address)
+						e.mustDeleteUser(address)
 					}
 					heal(rec, e.testEmulator)
 				},
@@ -301,7 +265,7 @@ func TestAccUser_rotationAgainstChangesOutside(t *testing.T) {
 			t.Errorf("the user created outside Terraform was changed: UID %d (was %d), token replaced %v",
 				u.UID, outside.UID, u.Token != outside.Token)
 		}
-		e.deleteOutside(address)
+		e.mustDeleteUser(address)
 	}
 	converged := resource.TestStep{
 		Check: e.expectUser(res, address, nil),
@@ -321,8 +285,8 @@ func TestAccUser_rotationAgainstChangesOutside(t *testing.T) {
 				Config: config("2"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{userPlanCheckFunc(func() {
-						e.deleteOutside(address)
-						outside = e.addOutside(mesibo.AddUserRequest{Address: address, AppID: "other-app"})
+						e.mustDeleteUser(address)
+						outside = mustAddUsers(e.t, e.client, mesibo.AddUserRequest{Address: address, AppID: "other-app"})[address]
 					})},
 				},
 				ExpectError: wrapped(summaryUpdateUser, `User "rotate@example.com" (UID`, "no longer exists in Mesibo",
@@ -351,7 +315,7 @@ func TestAccUser_rotationAgainstChangesOutside(t *testing.T) {
 					lose := loseAnswers(e.testEmulator, "useradd")
 					rec.set(func(op string, form url.Values) {
 						if op == "useradd" && once.CompareAndSwap(false, true) {
-							e.deleteOutside(address)
+							e.mustDeleteUser(address)
 						}
 						lose(op, form)
 					}, nil)

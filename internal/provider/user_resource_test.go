@@ -191,7 +191,7 @@ func TestAccUser_deletedOutsideTerraform(t *testing.T) {
 			},
 			{
 				// Someone deletes the user; the refresh notices and apply creates it again.
-				PreConfig: func() { deleteUserOutside(t, address) },
+				PreConfig: func() { mustDeleteUser(t, testAccClient(t), address) },
 				Config:    userConfig(address, `app_id = "app"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionCreate)},
@@ -211,7 +211,7 @@ func TestAccUser_refusesToAdoptExistingAddress(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				PreConfig:   func() { existing = addUserOutside(t, address, "other-app") },
+				PreConfig:   func() { existing = mustAddUsers(t, testAccClient(t), appUsers("other-app", address)...)[address] },
 				Config:      userConfig(address, `app_id = "app"`),
 				ExpectError: regexp.MustCompile(`(?s)Mesibo User Already Exists.*terraform import mesibo_user\.<name>`),
 			},
@@ -235,8 +235,8 @@ func TestAccUser_replacedOutsideTerraform(t *testing.T) {
 			{Config: userConfig(address, `app_id = "app"`)},
 			{
 				PreConfig: func() {
-					deleteUserOutside(t, address)
-					replacement = addUserOutside(t, address, "other-app")
+					mustDeleteUser(t, testAccClient(t), address)
+					replacement = mustAddUsers(t, testAccClient(t), appUsers("other-app", address)...)[address]
 				},
 				Config: userConfig(address, `app_id = "app"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -247,19 +247,6 @@ func TestAccUser_replacedOutsideTerraform(t *testing.T) {
 		},
 	})
 	expectLeftAlone(t, replacement)
-}
-
-// addUserOutside creates a user in the Mesibo the acceptance tests run
-// against, the way an app's backend would, and deletes it when the test ends.
-func addUserOutside(t *testing.T, address, appID string) *mesibo.User {
-	t.Helper()
-	c := testAccClient(t)
-	u, err := c.AddUser(context.Background(), mesibo.AddUserRequest{Address: address, AppID: appID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.DeleteUser(context.Background(), u.UID) })
-	return u
 }
 
 // expectLeftAlone checks that a user created outside Terraform is as it
@@ -311,70 +298,11 @@ func checkUserInMesibo(t *testing.T, address string, check func(*mesibo.User) er
 	}
 }
 
-func deleteUserOutside(t *testing.T, address string) {
-	t.Helper()
-	c := testAccClient(t)
-	u, err := c.FindUser(context.Background(), address)
-	if err != nil {
-		t.Fatalf("looking up %s: %v", address, err)
-	}
-	if err := c.DeleteUser(context.Background(), u.UID); err != nil {
-		t.Fatalf("deleting %s: %v", address, err)
-	}
-}
-
 func deref[T any](p *T) any {
 	if p == nil {
 		return nil
 	}
 	return *p
-}
-
-// userEmulator is a test's own emulator, with a client to change it the way
-// someone outside Terraform would.
-type userEmulator struct {
-	*testEmulator
-	t      *testing.T
-	client *mesibo.Client
-}
-
-func newUserEmulator(t *testing.T) *userEmulator {
-	t.Helper()
-	e := newTestEmulator(t, emulator.Options{})
-	c := e.client(t)
-	return &userEmulator{testEmulator: e, t: t, client: c}
-}
-
-// user is the emulator's record of the user at address, nil when none.
-func (e *userEmulator) user(address string) *emulator.StateUser {
-	for _, u := range e.Snapshot().Users {
-		if u.Address == address {
-			return &u
-		}
-	}
-	return nil
-}
-
-// addOutside creates (or re-tokens) a user the way an app's backend would.
-func (e *userEmulator) addOutside(req mesibo.AddUserRequest) *mesibo.User {
-	e.t.Helper()
-	u, err := e.client.AddUser(context.Background(), req)
-	if err != nil {
-		e.t.Fatalf("adding %s outside Terraform: %v", req.Address, err)
-	}
-	return u
-}
-
-// deleteOutside deletes the user at address the way an app's backend would.
-func (e *userEmulator) deleteOutside(address string) {
-	e.t.Helper()
-	u := e.user(address)
-	if u == nil {
-		e.t.Fatalf("deleting %s outside Terraform: no such user", address)
-	}
-	if err := e.client.DeleteUser(context.Background(), u.UID); err != nil {
-		e.t.Fatalf("deleting %s outside Terraform: %v", address, err)
-	}
 }
 
 func (e *userEmulator) useradds() int { return e.Stats().Requests["useradd"] }
@@ -442,8 +370,8 @@ func TestAccUser_importAdoptsTokenSettings(t *testing.T) {
 			{
 				PreConfig: func() {
 					expiry, groups := int64(43200), int64(7)
-					outside = e.addOutside(mesibo.AddUserRequest{Address: address, AppID: "com.example.chat",
-						ExpiryMinutes: &expiry, MaxGroups: &groups})
+					outside = mustAddUsers(e.t, e.client, mesibo.AddUserRequest{Address: address, AppID: "com.example.chat",
+						ExpiryMinutes: &expiry, MaxGroups: &groups})[address]
 				},
 				Config:             config(7),
 				ResourceName:       res,
@@ -541,8 +469,8 @@ resource "mesibo_user" "moved" {
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() {
-					keptOutside = e.addOutside(mesibo.AddUserRequest{Address: kept, AppID: "com.example.chat"})
-					movedOutside = e.addOutside(mesibo.AddUserRequest{Address: moved, AppID: "com.example.chat"})
+					keptOutside = mustAddUsers(e.t, e.client, mesibo.AddUserRequest{Address: kept, AppID: "com.example.chat"})[kept]
+					movedOutside = mustAddUsers(e.t, e.client, mesibo.AddUserRequest{Address: moved, AppID: "com.example.chat"})[moved]
 					before = e.useradds()
 				},
 				Config: config("2026-01"),
@@ -621,7 +549,7 @@ func TestAccUser_updateAfterDeletionOutsideTerraform(t *testing.T) {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		form := requestForm(body)
 		if form.Get("op") == "useradd" && deleteBeforeUseradd.CompareAndSwap(true, false) {
-			e.deleteOutside(address)
+			e.mustDeleteUser(address)
 		}
 		e.ServeHTTP(w, r)
 	}))
@@ -642,7 +570,7 @@ func TestAccUser_updateAfterDeletionOutsideTerraform(t *testing.T) {
 			t.Errorf("a failed update left user %s behind (UID %d)", address, u.UID)
 		}
 	}
-	deleteAfterPlan := userPlanCheckFunc(func() { e.deleteOutside(address) })
+	deleteAfterPlan := userPlanCheckFunc(func() { e.mustDeleteUser(address) })
 	recreated := resource.TestStep{
 		ConfigPlanChecks: resource.ConfigPlanChecks{
 			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(res, plancheck.ResourceActionCreate)},

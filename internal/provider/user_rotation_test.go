@@ -49,12 +49,12 @@ resource "mesibo_group_membership" "support" {
 	if r := cli.apply(ctx); r.err != nil {
 		t.Fatalf("create: %v%s", r.err, r.summary())
 	}
-	e.groupOutside(t, "Sales", "alice@example.com")
+	e.mustAddGroup(t, "Sales", "alice@example.com")
 	before := map[string]emulator.StateUser{}
 	for _, u := range e.Snapshot().Users {
 		before[u.Address] = u
 	}
-	mark := maps.Clone(e.Stats().Requests)
+	mark := e.Stats()
 
 	cli.writeConfig(cfg("2026-12-06"))
 	if r := cli.apply(ctx); r.err != nil {
@@ -84,6 +84,70 @@ resource "mesibo_group_membership" "support" {
 		"Sales":   {"alice@example.com"},
 	})(nil); err != nil {
 		t.Error(err)
+	}
+	cli.planIsEmpty(ctx)
+}
+
+// TestAccUser_rotationWithOtherChanges counts the writes of a rotation that
+// changes more in the same apply: useradd sets active with the new token, so
+// a rotation that also changes active is the one useradd; the flag is not
+// part of useradd, so a rotation that also changes it is useradd and one
+// userset. Mesibo ends as configured either way.
+func TestAccUser_rotationWithOtherChanges(t *testing.T) {
+	testAccGate(t)
+	e := newTestEmulator(t, emulator.Options{})
+	cli := newTFCLI(t, func() *mesiboProvider { return testProvider(fastRetries) })
+	ctx := context.Background()
+	const address = "rotated@example.com"
+	cfg := func(rotation string, active bool, flag int) string {
+		return requiredProviders + e.providerBlock("") + fmt.Sprintf(`
+resource "mesibo_user" "test" {
+  address = %q
+  app_id  = "com.example.chat"
+  active  = %t
+  flag    = %d
+
+  token_rotation_triggers = {
+    manual = %q
+  }
+}
+`, address, active, flag, rotation)
+	}
+	cli.writeConfig(cfg("1", true, 1))
+	cli.init(ctx)
+	if r := cli.apply(ctx); r.err != nil {
+		t.Fatalf("create: %v%s", r.err, r.summary())
+	}
+	for _, step := range []struct {
+		name     string
+		rotation string
+		active   bool
+		flag     int
+		writes   map[string]int
+	}{
+		{"rotation and active", "2", false, 1, map[string]int{"useradd": 1}},
+		{"rotation and active back", "3", true, 1, map[string]int{"useradd": 1}},
+		{"rotation and flag", "4", true, 6, map[string]int{"useradd": 1, "userset": 1}},
+		{"rotation, active and flag", "5", false, 7, map[string]int{"useradd": 1, "userset": 1}},
+	} {
+		_, tokenBefore, _ := e.userToken(address)
+		mark := e.Stats()
+		cli.writeConfig(cfg(step.rotation, step.active, step.flag))
+		if r := cli.apply(ctx); r.err != nil {
+			t.Fatalf("%s: %v%s", step.name, r.err, r.summary())
+		}
+		if calls := e.writesSince(mark); !maps.Equal(calls, step.writes) {
+			t.Errorf("%s: the apply made the calls %v, want %v (and reads)", step.name, calls, step.writes)
+		}
+		for _, u := range e.Snapshot().Users {
+			if u.Address != address {
+				continue
+			}
+			if u.Active != step.active || u.Flag != int64(step.flag) || u.Token == tokenBefore {
+				t.Errorf("%s: Mesibo has active %v, flag %d, new token %v; want %v, %d, true",
+					step.name, u.Active, u.Flag, u.Token != tokenBefore, step.active, step.flag)
+			}
+		}
 	}
 	cli.planIsEmpty(ctx)
 }

@@ -94,7 +94,7 @@ data "mesibo_users" "none" {
 // mesibo_user data source finds only the exact one.
 func TestAccUsersDataSource_serverMatcherDecides(t *testing.T) {
 	e := newTestEmulator(t, emulator.Options{UsersGetIgnoreCase: true})
-	uids := addUsersOutside(t, e.client(t), "Alice@Example.com", "alice@example.com")
+	uids := mustAddUsers(t, e.client(t), appUsers("com.example.other", "Alice@Example.com", "alice@example.com")...)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -111,7 +111,7 @@ data "mesibo_user" "alice" {
 					knownvalue.StringExact("Alice@Example.com")),
 				statecheck.ExpectKnownValue("data.mesibo_users.alice", tfjsonpath.New("users").AtSliceIndex(1).AtMapKey("address"),
 					knownvalue.StringExact("alice@example.com")),
-				statecheck.ExpectKnownValue("data.mesibo_user.alice", tfjsonpath.New("uid"), knownvalue.Int64Exact(uids["alice@example.com"])),
+				statecheck.ExpectKnownValue("data.mesibo_user.alice", tfjsonpath.New("uid"), knownvalue.Int64Exact(uids["alice@example.com"].UID)),
 			},
 		}},
 	})

@@ -32,14 +32,6 @@ func routeTo(e *testEmulator) func(*mesibo.Config) {
 	}
 }
 
-func totalRequests(st emulator.Stats) int {
-	n := 0
-	for _, c := range st.Requests {
-		n += c
-	}
-	return n
-}
-
 // validationCase is a configuration a user might write by mistake, and the
 // error they see.
 type validationCase struct {
@@ -300,8 +292,8 @@ func TestAccValidation_badInputIsRefusedBeforeAnyCall(t *testing.T) {
 				ProtoV6ProviderFactories: factoriesWith(routeTo(e)),
 				Steps:                    []resource.TestStep{step},
 			})
-			if st := e.Stats(); totalRequests(st) != 0 {
-				t.Errorf("the configuration was refused, but %d requests reached Mesibo: %v", totalRequests(st), st.Requests)
+			if st := e.Stats(); st.Total() != 0 {
+				t.Errorf("the configuration was refused, but %d requests reached Mesibo: %v", st.Total(), st.Requests)
 			}
 		})
 	}

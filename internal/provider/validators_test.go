@@ -165,3 +165,24 @@ func TestAddressPatternValidator(t *testing.T) {
 		}
 	}
 }
+
+// TestValidatorDescriptions: each validator states its rule twice, for the
+// CLI and (with Markdown) for the docs; the two say the same, and say it as
+// a rule.
+func TestValidatorDescriptions(t *testing.T) {
+	ctx := context.Background()
+	for name, v := range map[string]validator.Describer{
+		"address":         addressValidator{},
+		"address pattern": addressPatternValidator{},
+		"mesibo number":   mesiboNumberValidator{},
+		"app ID":          appIDValidator{},
+	} {
+		plain, md := v.Description(ctx), v.MarkdownDescription(ctx)
+		if plain != strings.ReplaceAll(md, "`", "") {
+			t.Errorf("%s: Description %q is not MarkdownDescription %q without its Markdown", name, plain, md)
+		}
+		if !strings.Contains(plain, "must") {
+			t.Errorf("%s: Description %q states no rule", name, plain)
+		}
+	}
+}

@@ -87,3 +87,23 @@ func TestWholeNumberEqual(t *testing.T) {
 		t.Error("1.5 equals unknown")
 	}
 }
+
+// The framework builds the attribute's values through the type: a value of
+// its own kind for an empty value, and the number it is given, kept.
+func TestWholeNumberTypeBuildsItsValues(t *testing.T) {
+	ctx := context.Background()
+	typ, ok := wholeNumber{}.Type(ctx).(wholeNumberType)
+	if !ok {
+		t.Fatalf("a wholeNumber has the type %T", wholeNumber{}.Type(ctx))
+	}
+	if _, ok := typ.ValueType(ctx).(wholeNumber); !ok {
+		t.Errorf("ValueType is %T, want a wholeNumber", typ.ValueType(ctx))
+	}
+	got, diags := typ.ValueFromInt64(ctx, types.Int64Value(43200))
+	if n, ok := got.(wholeNumber); diags.HasError() || !ok || n.ValueInt64() != 43200 {
+		t.Errorf("ValueFromInt64(43200) = %v, %v", got, diags)
+	}
+	if s := typ.String(); !strings.Contains(s, "wholeNumber") {
+		t.Errorf("String() = %q, which does not name the type", s)
+	}
+}
