@@ -290,6 +290,19 @@ func refusedTwice(t *testing.T, step string, r cliResult, summary string, at []s
 	}
 }
 
+// errorsSayOneOf checks that each error diagnostic says one of the phrases
+// its resource address maps to: how a plan is told depends on the order
+// in which Terraform plans the resources, and Terraform may stop planning
+// the others after the first error.
+func errorsSayOneOf(t *testing.T, step string, r cliResult, phrases map[string][]string) {
+	t.Helper()
+	for _, d := range r.errors() {
+		if !slices.ContainsFunc(phrases[d.Address], func(p string) bool { return containsAll(d.Detail, p) }) {
+			t.Errorf("%s: the error at %s says none of %q: %s", step, d.Address, phrases[d.Address], d)
+		}
+	}
+}
+
 // containsAll reports whether text, its whitespace folded, contains every
 // phrase.
 func containsAll(text string, phrases ...string) bool {

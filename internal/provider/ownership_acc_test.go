@@ -140,8 +140,12 @@ resource "mesibo_user" "two" {
 		[]string{"mesibo_user.one", "mesibo_user.two"}, `both manage the user "alice@example.com"`)
 	// Removing two's block plans its destroy, which would delete the user.
 	cli.writeConfig(requiredProviders + e.providerBlock("") + one)
-	refusedTwice(t, "the apply without two", cli.apply(ctx), summaryUserTwoOwners,
-		[]string{"mesibo_user.one", "mesibo_user.two"}, "Delete would delete")
+	// Which of the two Terraform plans first decides whether one's error
+	// already knows of two's destroy; two's always does.
+	r := cli.apply(ctx)
+	refusedTwice(t, "the apply without two", r, summaryUserTwoOwners,
+		[]string{"mesibo_user.one", "mesibo_user.two"}, `both manage the user "alice@example.com"`)
+	errorsSayOneOf(t, "the apply without two", r, destroyOfTheOther("mesibo_user.one", "mesibo_user.two"))
 	noChanges(t, "the refused plans", e.testEmulator, before)
 
 	// The way out the error shows: forget two.
@@ -260,7 +264,9 @@ func TestAccOwnership_groups(t *testing.T) {
 	refusedTwice(t, "the plan after terraform import", cli.plan(ctx), summaryGroupTwoOwners, both,
 		fmt.Sprintf("another mesibo_group resource, of group %d, ", gid), "both manage group")
 	cli.writeConfig(requiredProviders + e.providerBlock("") + group("a"))
-	refusedTwice(t, "the apply without b", cli.apply(ctx), summaryGroupTwoOwners, both, "Delete would delete")
+	r := cli.apply(ctx)
+	refusedTwice(t, "the apply without b", r, summaryGroupTwoOwners, both, "both manage group")
+	errorsSayOneOf(t, "the apply without b", r, destroyOfTheOther("mesibo_group.a", "mesibo_group.b"))
 	noChanges(t, "the refused plans", e, before)
 
 	cli.writeConfig(requiredProviders + e.providerBlock("") + group("a") + forgetBlock(t, "mesibo_group.b"))
@@ -473,5 +479,19 @@ resource "mesibo_group_membership" "a" {
 	}
 	if err := e.groupsHold(map[string][]string{"first": {}, "second": {"t1", "t2", "u1"}})(nil); err != nil {
 		t.Error(err)
+	}
+}
+
+// destroyOfTheOther is what the errors of a plan that destroys gone, which
+// holds the object kept holds, may say: gone's, that its Delete would delete
+// the object; kept's, the same when Terraform planned gone first, else that
+// gone is in state and would still hold or delete it.
+func destroyOfTheOther(kept, gone string) map[string][]string {
+	return map[string][]string{
+		gone: {"This plan destroys this resource, and its Delete would delete what the other one manages."},
+		kept: {
+			"This plan destroys the other one, and its Delete would delete what this resource manages.",
+			"The other one is in state, so after this plan it would still hold it or delete it.",
+		},
 	}
 }
