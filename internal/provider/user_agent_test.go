@@ -38,7 +38,7 @@ func TestAccProvider_userAgentNamesTheTerraformVersion(t *testing.T) {
 	if !cli.IsTerraform() {
 		want = regexp.MustCompile(`^terraform-provider-mesibo/test Terraform/[0-9]+\.[0-9]+\.[0-9]+ \(\+https://www\.terraform\.io\)$`)
 	}
-	config := fmt.Sprintf("provider \"mesibo\" {\n  endpoint  = %q\n  app_token = %q\n}\n", recorder.URL+"/api.php", e.token) + `
+	config := fmt.Sprintf("provider \"mesibo\" {\n  endpoint  = %q\n  app_token = %q\n}\n", recorder.URL+emulatorPath(), e.token) + `
 resource "mesibo_user" "ua" {
   address = "user-agent@example.com"
   app_id  = "app"
