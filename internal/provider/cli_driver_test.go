@@ -357,11 +357,11 @@ func (c *tfCLI) importCmd(ctx context.Context, address, id string) {
 	}
 }
 
-// forget runs terraform state rm on OpenTofu, where forgetBlock left it to
-// the command line.
+// forget runs terraform state rm where forgetBlock left it to the command
+// line (OpenTofu, Terraform before 1.7).
 func (c *tfCLI) forget(ctx context.Context, address string) {
 	c.t.Helper()
-	if !cliUnderTest(c.t).IsOpenTofu() {
+	if forgetsWithRemovedBlock(cliUnderTest(c.t)) {
 		return
 	}
 	if err := c.tf.StateRm(ctx, address); err != nil {

@@ -21,14 +21,21 @@ import (
 // nothing in Mesibo changes on the way.
 
 // forgetBlock is how a configuration drops the resource at address without
-// destroying what it manages: a removed block on Terraform (1.7 and later),
-// and nothing on OpenTofu, whose test then runs terraform state rm (see
-// forget).
+// destroying what it manages: a removed block on Terraform 1.7 and later,
+// and nothing on older Terraform and on OpenTofu, whose test then runs
+// terraform state rm (see forget).
 func forgetBlock(t *testing.T, address string) string {
-	if cliUnderTest(t).IsOpenTofu() {
+	if !forgetsWithRemovedBlock(cliUnderTest(t)) {
 		return ""
 	}
 	return fmt.Sprintf("\nremoved {\n  from = %s\n  lifecycle {\n    destroy = false\n  }\n}\n", address)
+}
+
+// forgetsWithRemovedBlock reports whether the tests forget a resource on cli
+// with a removed block (Terraform 1.7 and later); elsewhere they run
+// terraform state rm (tfCLI.forget).
+func forgetsWithRemovedBlock(cli testCLI) bool {
+	return !cli.IsOpenTofu() && cliRemoved.missing(cli) == ""
 }
 
 // TestAccOwnership_twoImportsOfOneUser (scenario 1): two import blocks for
