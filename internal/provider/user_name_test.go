@@ -411,3 +411,86 @@ func TestImportedUserWarning(t *testing.T) {
 		}
 	}
 }
+
+// TestAccUser_renameAgainstChangesOutside: a rename in the JSON format is a
+// useradd, an upsert by address, so it must never create a user that was
+// deleted after the plan, nor touch a user created outside Terraform at its
+// address; and when a call fails the error says which one, and the next
+// apply finishes the rename.
+func TestAccUser_renameAgainstChangesOutside(t *testing.T) {
+	base := newTestEmulator(t, emulator.Options{}).inFormat(mesibo.FormatJSON)
+	e := &userEmulator{testEmulator: base, t: t, client: base.client(t)}
+	rec := &apiRecorder{}
+	const address = "named@example.com"
+	config := func(name string) string {
+		return e.providerBlock("max_retries = 1") + namedUserConfig("app", fmt.Sprintf("name = %q", name))
+	}
+	afterPlan := func(f func()) resource.ConfigPlanChecks {
+		return resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{userPlanCheckFunc(f)}}
+	}
+	var outside *mesibo.User
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: failingProvider(rec),
+		Steps: []resource.TestStep{
+			{Config: config("One"), Check: nameIs(e.testEmulator, "One")},
+			{
+				// Deleted after the plan: the rename creates nothing.
+				Config:           config("Two"),
+				ConfigPlanChecks: afterPlan(func() { e.mustDeleteUser(address) }),
+				ExpectError:      wrapped(summaryUpdateUser, `User "named@example.com" (UID`, "no longer exists in Mesibo"),
+			},
+			{
+				PreConfig: func() {
+					if u := e.user(address); u != nil {
+						t.Errorf("the failed rename created user %s (UID %d)", address, u.UID)
+					}
+				},
+				Config: config("Two"),
+				Check:  nameIs(e.testEmulator, "Two"),
+			},
+			{
+				// Replaced outside Terraform after the plan: the other user is
+				// left alone.
+				Config: config("Three"),
+				ConfigPlanChecks: afterPlan(func() {
+					e.mustDeleteUser(address)
+					outside = mustAddUsers(t, e.client, mesibo.AddUserRequest{Address: address, AppID: "app"})[address]
+				}),
+				ExpectError: wrapped(summaryUpdateUser, "Its address now belongs to another user (UID",
+					"created outside Terraform, which this apply left alone"),
+			},
+			{
+				PreConfig: func() {
+					u := e.user(address)
+					if u == nil || u.UID != outside.UID || u.Token != outside.Token || u.Name != "" {
+						t.Errorf("the user created outside Terraform was changed: %+v, was UID %d", u, outside.UID)
+					}
+					e.mustDeleteUser(address)
+				},
+				Config: config("Three"),
+				Check:  nameIs(e.testEmulator, "Three"),
+			},
+			{
+				// The lookup before the rename fails: nothing is sent.
+				Config:           config("Four"),
+				ConfigPlanChecks: afterPlan(func() { rec.set(nil, refuseOps("usersget")) }),
+				ExpectError: wrapped(summaryUpdateUser,
+					`Could not check that user "named@example.com" still exists before changing its name.`, "REFUSED"),
+				Check: nameIs(e.testEmulator, "Three"),
+			},
+			{
+				// The rename itself is refused.
+				PreConfig:        func() { heal(rec, e.testEmulator) },
+				Config:           config("Four"),
+				ConfigPlanChecks: afterPlan(func() { rec.set(nil, refuseOps("useradd")) }),
+				ExpectError:      wrapped(summaryUpdateUser, `Could not change the name of user "named@example.com".`, "REFUSED"),
+			},
+			{
+				// The next apply renames.
+				PreConfig: func() { heal(rec, e.testEmulator) },
+				Config:    config("Four"),
+				Check:     nameIs(e.testEmulator, "Four"),
+			},
+		},
+	})
+}
