@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/testwait"
 )
 
 func TestValidateEndpoint(t *testing.T) {
@@ -218,7 +220,7 @@ func TestConcurrentUse(t *testing.T) {
 			errs[i] = err
 		})
 	}
-	mustWait(t, &wg, "the concurrent useradd calls")
+	testwait.MustWait(t, &wg, "the concurrent useradd calls")
 	if err := errors.Join(errs...); err != nil {
 		t.Error(err)
 	}

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/testwait"
 )
 
 // arrivals records when each request reached a fake server, by the server's
@@ -109,11 +111,11 @@ func TestPauseHoldsBackEveryRequest(t *testing.T) {
 			var wg sync.WaitGroup
 			errs := make(chan error, 4)
 			wg.Go(func() { errs <- c.DeleteUser(ctx, 1) })
-			mustReceive(t, logger.retrying, "the retry after the 429/503") // the client has it and paused
+			testwait.MustReceive(t, logger.retrying, "the retry after the 429/503") // the client has it and paused
 			wg.Go(func() { errs <- c.DeleteGroup(ctx, 2) })
 			wg.Go(func() { _, err := c.AddGroup(ctx, GroupRequest{}); errs <- err })
 			wg.Go(func() { errs <- c.SendMessage(ctx, MessageRequest{From: "a", To: "b", Message: "hi"}) })
-			mustWait(t, &wg, "the calls held back by the pause")
+			testwait.MustWait(t, &wg, "the calls held back by the pause")
 			close(errs)
 			for err := range errs {
 				if err != nil {
@@ -144,7 +146,7 @@ func TestPauseEndsAtCancellation(t *testing.T) {
 	first, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- c.DeleteUser(first, 1) }()
-	mustReceive(t, logger.retrying, "the retry after the 429")
+	testwait.MustReceive(t, logger.retrying, "the retry after the 429")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
@@ -157,7 +159,7 @@ func TestPauseEndsAtCancellation(t *testing.T) {
 		t.Errorf("error %v, want context.Canceled and no group that may exist", err)
 	}
 	stop()
-	if err := mustReceive(t, done, "the end of the cancelled retry"); !errors.Is(err, context.Canceled) {
+	if err := testwait.MustReceive(t, done, "the end of the cancelled retry"); !errors.Is(err, context.Canceled) {
 		t.Errorf("the paused retry: error %v, want context.Canceled", err)
 	}
 	if _, ops := rec.all(); len(ops) != 1 {
@@ -217,7 +219,7 @@ func TestLongWaitIsLogged(t *testing.T) {
 		go func() { done <- c.DeleteUser(ctx, 2) }()
 		lines := waitLines(log, 1, 5*time.Second)
 		cancel()
-		if err := mustReceive(t, done, "the end of the cancelled request"); !errors.Is(err, context.Canceled) {
+		if err := testwait.MustReceive(t, done, "the end of the cancelled request"); !errors.Is(err, context.Canceled) {
 			t.Errorf("the waiting request: %v, want context.Canceled", err)
 		}
 		if len(lines) != 1 {
@@ -246,13 +248,13 @@ func TestLongWaitIsLogged(t *testing.T) {
 		defer cancel()
 		first := make(chan error, 1)
 		go func() { first <- c.DeleteUser(ctx, 1) }()
-		mustReceive(t, retrying.retrying, "the retry after the 429") // the 429 has paused the client for 3 s
+		testwait.MustReceive(t, retrying.retrying, "the retry after the 429") // the 429 has paused the client for 3 s
 		second := make(chan error, 1)
 		go func() { second <- c.DeleteUser(ctx, 2) }()
 		lines := waitLines(log, 1, 5*time.Second)
 		cancel()
 		for _, call := range []chan error{first, second} {
-			if err := mustReceive(t, call, "the end of a cancelled call"); !errors.Is(err, context.Canceled) {
+			if err := testwait.MustReceive(t, call, "the end of a cancelled call"); !errors.Is(err, context.Canceled) {
 				t.Errorf("a paused call: %v, want context.Canceled", err)
 			}
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/emulator"
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/testwait"
 )
 
 // The client that every resource of one provider process shares is tested
@@ -78,7 +79,7 @@ func storm(t *testing.T, shared bool) stormResult {
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Go(func() { _, _ = first.GetUsers(ctx, mesibo.GetUsersRequest{}) })
-	mustReceive(t, logger.retrying, "the retry after the 429")
+	testwait.MustReceive(t, logger.retrying, "the retry after the 429")
 	mu.Lock()
 	t0 := arrivals[0]
 	mu.Unlock()
@@ -91,7 +92,7 @@ func storm(t *testing.T, shared bool) stormResult {
 	}
 	time.Sleep(time.Until(t0.Add(900 * time.Millisecond)))
 	emu.SetFaults(0)
-	mustWait(t, &wg, "the calls held back by the pause")
+	testwait.MustWait(t, &wg, "the calls held back by the pause")
 
 	mu.Lock()
 	defer mu.Unlock()

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/testwait"
 )
 
 func TestPlanEdit(t *testing.T) {
@@ -306,13 +307,13 @@ func TestMembershipRegistry_editsOfAGroupTakeTurns(t *testing.T) {
 			}
 		}()
 	}
-	mustWait(t, &wg, "the 50 edits")
+	testwait.MustWait(t, &wg, "the 50 edits")
 	if g.count != 50 {
 		t.Errorf("50 edits counted %d: edits of one group overlapped", g.count)
 	}
 	// An edit waiting for the group's turn gives up when its context ends,
 	// and declares nothing if it was a create.
-	wait, cancelWait := context.WithTimeout(context.Background(), testWait)
+	wait, cancelWait := context.WithTimeout(context.Background(), testwait.Timeout)
 	defer cancelWait()
 	release, err := r.turns.take(wait, ownedMemberList(7))
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/mesibo-community/terraform-provider-mesibo/internal/mesibo"
+	"github.com/mesibo-community/terraform-provider-mesibo/internal/testwait"
 )
 
 func TestFoldAddress(t *testing.T) {
@@ -302,7 +303,7 @@ func TestTurns(t *testing.T) {
 			release()
 		}()
 	}
-	mustWait(t, &wg, "the creates of one address")
+	testwait.MustWait(t, &wg, "the creates of one address")
 	if most.Load() != 1 {
 		t.Errorf("%d creates of one address ran at once", most.Load())
 	}

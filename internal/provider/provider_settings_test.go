@@ -16,6 +16,13 @@ import (
 // others null), as Terraform does at plan time, and returns its diagnostics.
 func configure(t *testing.T, settings map[string]tftypes.Value) diag.Diagnostics {
 	t.Helper()
+	return configureResponse(t, settings).Diagnostics
+}
+
+// configureResponse runs the provider's Configure with the given settings
+// (the others null) and returns its whole response.
+func configureResponse(t *testing.T, settings map[string]tftypes.Value) provider.ConfigureResponse {
+	t.Helper()
 	ctx := context.Background()
 	p := &mesiboProvider{version: "test"}
 	var sr provider.SchemaResponse
@@ -37,7 +44,7 @@ func configure(t *testing.T, settings map[string]tftypes.Value) diag.Diagnostics
 	req := provider.ConfigureRequest{Config: tfsdk.Config{Schema: sr.Schema, Raw: tftypes.NewValue(typ, vals)}}
 	var resp provider.ConfigureResponse
 	p.Configure(ctx, req, &resp)
-	return resp.Diagnostics
+	return resp
 }
 
 func tfString(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }

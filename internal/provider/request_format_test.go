@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"mime"
 	"net/http"
@@ -11,8 +10,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/provider"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -25,24 +22,7 @@ import (
 // format of the client it made, or its error diagnostics' texts.
 func configuredFormat(t *testing.T, settings map[string]tftypes.Value) (mesibo.RequestFormat, string) {
 	t.Helper()
-	ctx := context.Background()
-	p := &mesiboProvider{version: "test"}
-	var sr provider.SchemaResponse
-	p.Schema(ctx, provider.SchemaRequest{}, &sr)
-	typ, ok := sr.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	if !ok {
-		t.Fatalf("the schema's type is %T", sr.Schema.Type().TerraformType(ctx))
-	}
-	vals := map[string]tftypes.Value{}
-	for name, attrType := range typ.AttributeTypes {
-		vals[name] = tftypes.NewValue(attrType, nil)
-	}
-	for name, v := range settings {
-		vals[name] = v
-	}
-	req := provider.ConfigureRequest{Config: tfsdk.Config{Schema: sr.Schema, Raw: tftypes.NewValue(typ, vals)}}
-	var resp provider.ConfigureResponse
-	p.Configure(ctx, req, &resp)
+	resp := configureResponse(t, settings)
 	if resp.Diagnostics.HasError() {
 		var texts []string
 		for _, d := range resp.Diagnostics.Errors() {
