@@ -210,51 +210,44 @@ func keepTokenFromEmulator(t *testing.T, e *testEmulator, token *string) func() 
 
 func ptr[T any](v T) *T { return &v }
 
-// TestAccUser_nameNotReported: where usersget answers no name, the name in
-// state is kept: a rename outside Terraform is not seen, and the plan stays
-// empty.
+// TestAccUser_nameNotReported: where usersget answers no name (a server
+// that keeps no names) or an empty one, the name in state is kept: a rename
+// outside Terraform is not seen, and the plan stays empty, so no apply sets
+// the name again (in the form format, with a new token).
 func TestAccUser_nameNotReported(t *testing.T) {
-	e := newTestEmulator(t, emulator.Options{OmitUserNames: true})
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: e.providerBlock("") + namedUserConfig("app", `name = "Alice"`), Check: nameIs(e, "Alice")},
-			{
+	for _, c := range []struct {
+		name    string
+		opts    emulator.Options
+		outside string // the name set outside Terraform
+		check   func(*testEmulator) resource.TestCheckFunc
+	}{
+		{"no names in usersget", emulator.Options{OmitUserNames: true}, "Someone Else", nil},
+		{"an empty name", emulator.Options{}, "", func(e *testEmulator) resource.TestCheckFunc { return nameIs(e, "") }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newTestEmulator(t, c.opts)
+			outside := resource.TestStep{
 				PreConfig: func() {
 					if _, err := e.client(t).AddUser(context.Background(), mesibo.AddUserRequest{
-						Address: "named@example.com", AppID: "app", Name: ptr("Someone Else")}); err != nil {
+						Address: "named@example.com", AppID: "app", Name: ptr(c.outside)}); err != nil {
 						t.Fatal(err)
 					}
 				},
 				Config:   e.providerBlock("") + namedUserConfig("app", `name = "Alice"`),
 				PlanOnly: true,
-			},
-		},
-	})
-}
-
-// TestAccUser_emptyNameIsNoName: an empty name in usersget's answer is
-// taken for none, as from a server that keeps no names: no drift, so no
-// apply that sets the name again (in the form format, with a new token).
-func TestAccUser_emptyNameIsNoName(t *testing.T) {
-	e := newTestEmulator(t, emulator.Options{})
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: e.providerBlock("") + namedUserConfig("app", `name = "Alice"`), Check: nameIs(e, "Alice")},
-			{
-				PreConfig: func() {
-					if _, err := e.client(t).AddUser(context.Background(), mesibo.AddUserRequest{
-						Address: "named@example.com", AppID: "app", Name: ptr("")}); err != nil {
-						t.Fatal(err)
-					}
+			}
+			if c.check != nil {
+				outside.Check = c.check(e)
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{Config: e.providerBlock("") + namedUserConfig("app", `name = "Alice"`), Check: nameIs(e, "Alice")},
+					outside,
 				},
-				Config:   e.providerBlock("") + namedUserConfig("app", `name = "Alice"`),
-				PlanOnly: true,
-				Check:    nameIs(e, ""),
-			},
-		},
-	})
+			})
+		})
+	}
 }
 
 // TestAccUser_tokensForSeveralApps, in both formats: a user with access
