@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
@@ -405,6 +406,32 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 // userGoneNext is what the next apply does about a managed user that was
 // deleted outside Terraform.
 const userGoneNext = "Run terraform apply again: it will create the user anew, with a new UID and a new access token."
+
+// stillManaged checks the lookup of the managed user uid that comes before
+// a useradd of an update (useradd is an upsert by address, which an update
+// must never turn into a create): it reports false, with the error, when the
+// user is gone, cannot be looked up, or its address now belongs to another
+// user. before names what the update was about to do.
+func stillManaged(diags *diag.Diagnostics, address string, uid int64, current *mesibo.User, err error, before string) bool {
+	switch {
+	case errors.Is(err, mesibo.ErrNotFound):
+		addGoneError(diags, summaryUpdateUser, userWhat(address, uid), userGoneNext, err)
+		return false
+	case err != nil:
+		addAPIError(diags, summaryUpdateUser,
+			fmt.Sprintf("Could not check that user %q still exists before %s.", address, before), err)
+		return false
+	case current.UID != 0 && current.UID != uid:
+		addGoneError(diags, summaryUpdateUser, userWhat(address, uid),
+			fmt.Sprintf("Its address now belongs to another user (UID %d), created outside Terraform, which this apply "+
+				"left alone. The next apply forgets UID %d and refuses to take over UID %d: import it with %s, or delete "+
+				"it in Mesibo and run terraform apply again to create the user anew.",
+				current.UID, uid, current.UID, importCommand("mesibo_user", address)),
+			fmt.Errorf("user %q (UID %d): %w; usersget reports UID %d for the address", address, uid, mesibo.ErrNotFound, current.UID))
+		return false
+	}
+	return true
+}
 
 // userWhat names a managed user in an error.
 func userWhat(address string, uid int64) string {

@@ -48,21 +48,7 @@ func (r *userResource) issueToken(ctx context.Context, plan userResourceModel, u
 	client := r.data.client
 
 	current, err := client.FindUser(ctx, address)
-	switch {
-	case errors.Is(err, mesibo.ErrNotFound):
-		addGoneError(diags, summaryUpdateUser, userWhat(address, uid), userGoneNext, err)
-		return "", false
-	case err != nil:
-		addAPIError(diags, summaryUpdateUser,
-			fmt.Sprintf("Could not check that user %q still exists before issuing it a new access token.", address), err)
-		return "", false
-	case current.UID != 0 && current.UID != uid:
-		addGoneError(diags, summaryUpdateUser, userWhat(address, uid),
-			fmt.Sprintf("Its address now belongs to another user (UID %d), created outside Terraform, which this apply "+
-				"left alone. The next apply forgets UID %d and refuses to take over UID %d: import it with %s, or delete "+
-				"it in Mesibo and run terraform apply again to create the user anew.",
-				current.UID, uid, current.UID, importCommand("mesibo_user", address)),
-			fmt.Errorf("user %q (UID %d): %w; usersget reports UID %d for the address", address, uid, mesibo.ErrNotFound, current.UID))
+	if !stillManaged(diags, address, uid, current, err, "issuing it a new access token") {
 		return "", false
 	}
 
